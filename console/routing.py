@@ -1,0 +1,3 @@
+"""Every WebSocket route; each consumer checks `console.auth.allowed` in connect()."""
+
+websocket_urlpatterns: list = []

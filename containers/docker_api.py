@@ -1,0 +1,389 @@
+"""Containers on a host, as plain data: list, run, lifecycle actions, remove, inspect, top.
+
+Each function that changes something returns the docker command it stands for, so
+pages and the API can show it and the audit log can keep it.
+"""
+
+import re
+import shlex
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import docker.errors
+
+from console.engine import BadRequest, Conflict, EngineError, NotFound, client, engine_call
+
+NAME_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+PORT_PATTERN = re.compile(r"^\d{1,5}(/(tcp|udp|sctp))?$")
+RESTART_POLICIES = ("no", "always", "unless-stopped", "on-failure")
+SIGNAL_PATTERN = re.compile(r"^(SIG)?[A-Z0-9+-]{1,12}$|^\d{1,2}$")
+LIFECYCLE_ACTIONS = ("start", "stop", "kill", "restart", "pause", "unpause")
+
+
+def docker_cli(*args) -> str:
+    return shlex.join(["docker", *[str(a) for a in args]])
+
+
+@dataclass
+class ContainerSummary:
+    id: str
+    short_id: str
+    name: str
+    image: str
+    image_id: str
+    command: str
+    created: int
+    state: str
+    status: str
+    ports: list = field(default_factory=list)
+    labels: dict = field(default_factory=dict)
+
+    def as_api(self) -> dict:
+        return {
+            key: getattr(self, key)
+            for key in (
+                "id",
+                "short_id",
+                "name",
+                "image",
+                "command",
+                "created",
+                "state",
+                "status",
+                "ports",
+            )
+        }
+
+    @property
+    def ports_text(self) -> str:
+        return format_ports(self.ports)
+
+
+def format_ports(ports: list[dict]) -> str:
+    """Ports as `docker ps` prints them: 0.0.0.0:8080->80/tcp, 443/tcp."""
+    parts = []
+    for port in sorted(ports, key=lambda p: (p.get("PrivatePort", 0), p.get("IP", ""))):
+        private = f"{port.get('PrivatePort')}/{port.get('Type', 'tcp')}"
+        if port.get("PublicPort"):
+            ip = port.get("IP", "0.0.0.0")
+            ip = f"[{ip}]" if ":" in ip and ip != "::" else ip
+            parts.append(f"{ip}:{port['PublicPort']}->{private}")
+        else:
+            parts.append(private)
+    return ", ".join(dict.fromkeys(parts))
+
+
+def _summary(raw: dict) -> ContainerSummary:
+    names = raw.get("Names") or ["/"]
+    return ContainerSummary(
+        id=raw["Id"],
+        short_id=raw["Id"][:12],
+        name=names[0].lstrip("/"),
+        image=raw.get("Image", ""),
+        image_id=raw.get("ImageID", ""),
+        command=raw.get("Command", ""),
+        created=raw.get("Created", 0),
+        state=raw.get("State", ""),
+        status=raw.get("Status", ""),
+        ports=raw.get("Ports") or [],
+        labels=raw.get("Labels") or {},
+    )
+
+
+def list_containers(host, all: bool = False, label: str | None = None) -> list[ContainerSummary]:
+    """Like `docker ps` (running) or `docker ps -a` (all), newest first."""
+    filters = {"label": label} if label else None
+    with engine_call(host):
+        raw = client(host).api.containers(all=all, filters=filters)
+    return [_summary(item) for item in raw]
+
+
+@dataclass
+class RunSpec:
+    """What `docker run -d` takes, checked before the engine is asked."""
+
+    image: str
+    name: str = ""
+    command: list[str] | None = None
+    tty: bool = False
+    stdin_open: bool = False
+    env: list[str] = field(default_factory=list)
+    ports: dict = field(default_factory=dict)
+    restart_policy: str = "no"
+    labels: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: dict) -> "RunSpec":
+        image = data.get("image")
+        if not isinstance(image, str) or not image.strip():
+            raise BadRequest("Say which image to run: `image` is required.")
+        spec = cls(image=image.strip())
+        spec.name = _checked_name(data.get("name") or "")
+        spec.command = _checked_command(data.get("command"))
+        spec.tty = _checked_bool(data, "tty")
+        spec.stdin_open = _checked_bool(data, "stdin_open")
+        spec.env = _checked_env(data.get("env") or [])
+        spec.ports = _checked_ports(data.get("ports") or {})
+        spec.restart_policy = data.get("restart_policy") or "no"
+        if spec.restart_policy not in RESTART_POLICIES:
+            raise BadRequest(
+                f"Restart policy {spec.restart_policy!r} is not one of: " + ", ".join(RESTART_POLICIES) + "."
+            )
+        labels = data.get("labels") or {}
+        if not isinstance(labels, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
+        ):
+            raise BadRequest('`labels` must be an object of strings, like {"team": "web"}.')
+        spec.labels = labels
+        return spec
+
+    def cli(self) -> str:
+        args = ["run", "-d"]
+        if self.stdin_open:
+            args.append("-i")
+        if self.tty:
+            args.append("-t")
+        if self.name:
+            args += ["--name", self.name]
+        for item in self.env:
+            args += ["-e", item]
+        for container_port, binding in self.ports.items():
+            published = "" if binding is None else f"{binding}:"
+            args += ["-p", f"{published}{container_port}"]
+        if self.restart_policy != "no":
+            args += ["--restart", self.restart_policy]
+        for key, value in self.labels.items():
+            args += ["--label", f"{key}={value}"]
+        args.append(self.image)
+        return docker_cli(*args, *(self.command or []))
+
+
+def _checked_name(name) -> str:
+    if not isinstance(name, str):
+        raise BadRequest("`name` must be a string.")
+    name = name.strip()
+    if name and not NAME_PATTERN.match(name):
+        raise BadRequest(
+            f"{name!r} is not a valid container name: use at least two letters, digits, "
+            "'_', '.' or '-', starting with a letter or digit."
+        )
+    return name
+
+
+def _checked_command(command) -> list[str] | None:
+    if command in (None, "", []):
+        return None
+    if isinstance(command, str):
+        try:
+            return shlex.split(command)
+        except ValueError as exc:
+            raise BadRequest(f"The command cannot be split into words: {exc}.") from None
+    if isinstance(command, list) and all(isinstance(part, str) for part in command):
+        return command
+    raise BadRequest("`command` must be a string or a list of strings.")
+
+
+def _checked_bool(data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise BadRequest(f"`{key}` must be true or false.")
+    return value
+
+
+def _checked_env(env) -> list[str]:
+    if not isinstance(env, list) or not all(isinstance(item, str) for item in env):
+        raise BadRequest('`env` must be a list of "KEY=value" strings.')
+    for item in env:
+        key, sep, _ = item.partition("=")
+        if not sep or not key or any(c.isspace() for c in key):
+            raise BadRequest(f"Environment entry {item!r} must look like KEY=value.")
+    return env
+
+
+def _checked_ports(ports) -> dict:
+    if not isinstance(ports, dict):
+        raise BadRequest('`ports` must be an object like {"80/tcp": 8080}.')
+    checked = {}
+    for container_port, binding in ports.items():
+        if not PORT_PATTERN.match(str(container_port)):
+            raise BadRequest(
+                f"Container port {container_port!r} must be a number with an optional "
+                "/tcp, /udp or /sctp, like 80/tcp."
+            )
+        if "/" not in container_port:
+            container_port = f"{container_port}/tcp"
+        if binding is not None and not (
+            (isinstance(binding, int) and 0 < binding < 65536)
+            or (isinstance(binding, str) and re.match(r"^([\d.]+:|\[[0-9a-f:]+\]:)?\d{1,5}$", binding))
+        ):
+            raise BadRequest(
+                f"Host port {binding!r} for {container_port} must be a port number "
+                "(1-65535), optionally with an address like 127.0.0.1:8080."
+            )
+        checked[container_port] = binding
+    return checked
+
+
+def _port_bindings(ports: dict) -> dict:
+    bindings = {}
+    for container_port, binding in ports.items():
+        if isinstance(binding, str) and ":" in binding:
+            address, _, port = binding.rpartition(":")
+            bindings[container_port] = (address.strip("[]"), int(port))
+        else:
+            bindings[container_port] = None if binding is None else int(binding)
+    return bindings
+
+
+def run(host, spec: RunSpec) -> tuple[str, str]:
+    """Create and start a container like `docker run -d`; returns (id, name).
+
+    If the image is not on the host it is pulled first, as `docker run` does. If the
+    container cannot start, it is removed again so no half-made container is left.
+    """
+    api = client(host).api
+    with engine_call(host):
+        host_config = api.create_host_config(
+            port_bindings=_port_bindings(spec.ports) or None,
+            restart_policy={"Name": spec.restart_policy} if spec.restart_policy != "no" else None,
+        )
+        create_args = dict(
+            image=spec.image,
+            command=spec.command,
+            name=spec.name or None,
+            tty=spec.tty,
+            stdin_open=spec.stdin_open,
+            environment=spec.env or None,
+            ports=list(spec.ports) or None,
+            labels=spec.labels or None,
+            host_config=host_config,
+        )
+        try:
+            created = api.create_container(**create_args)
+        except docker.errors.ImageNotFound:
+            _pull_for_run(host, spec.image)
+            created = api.create_container(**create_args)
+        container_id = created["Id"]
+        try:
+            api.start(container_id)
+        except docker.errors.APIError:
+            api.remove_container(container_id, force=True)
+            raise
+        name = api.inspect_container(container_id)["Name"].lstrip("/")
+    return container_id, name
+
+
+def _pull_for_run(host, image: str) -> None:
+    repository, tag = _split_reference(image)
+    try:
+        client(host).api.pull(repository, tag=tag)
+    except docker.errors.APIError as exc:
+        raise NotFound(
+            f"Image {image} is not on host {host.name}, and pulling it failed: "
+            f"{exc.explanation or exc}. Check the name, or load or pull the image first."
+        ) from exc
+
+
+def _split_reference(image: str) -> tuple[str, str]:
+    if "@" in image:
+        return image, None
+    repository, sep, tag = image.rpartition(":")
+    if sep and "/" not in tag:
+        return repository, tag
+    return image, "latest"
+
+
+def act(host, ref: str, action: str, *, timeout: int | None = None, signal: str | None = None) -> str:
+    """One of the lifecycle actions, chosen from a fixed set; returns the docker command."""
+    if action not in LIFECYCLE_ACTIONS:
+        raise BadRequest(f"{action!r} is not an action; use one of {', '.join(LIFECYCLE_ACTIONS)}.")
+    if timeout is not None and not (0 <= timeout <= 3600):
+        raise BadRequest("The stop timeout must be between 0 and 3600 seconds.")
+    if signal is not None and not SIGNAL_PATTERN.match(signal):
+        raise BadRequest(f"{signal!r} is not a signal name like SIGTERM, HUP or 9.")
+    api = client(host).api
+    with _explained(ref, action), engine_call(host):
+        if action == "start":
+            api.start(ref)
+        elif action == "stop":
+            api.stop(ref, timeout=timeout) if timeout is not None else api.stop(ref)
+        elif action == "restart":
+            api.restart(ref, timeout=timeout) if timeout is not None else api.restart(ref)
+        elif action == "kill":
+            api.kill(ref, signal=signal) if signal else api.kill(ref)
+        elif action == "pause":
+            api.pause(ref)
+        elif action == "unpause":
+            api.unpause(ref)
+    options = []
+    if timeout is not None and action in ("stop", "restart"):
+        options = ["-t", timeout]
+    if signal and action == "kill":
+        options = ["-s", signal]
+    return docker_cli(action, *options, ref)
+
+
+def remove(host, ref: str, force: bool = False) -> str:
+    """Like `docker rm` (refuses a running container) or `docker rm -f`."""
+    with _explained(ref, "rm"), engine_call(host):
+        client(host).api.remove_container(ref, force=force)
+    return docker_cli("rm", "-f", ref) if force else docker_cli("rm", ref)
+
+
+def inspect(host, ref: str) -> dict:
+    with _explained(ref, "inspect"), engine_call(host):
+        return client(host).api.inspect_container(ref)
+
+
+def top(host, ref: str) -> dict:
+    """The process table, like `docker top`: {"titles": [...], "processes": [[...], ...]}."""
+    with _explained(ref, "top"), engine_call(host):
+        result = client(host).api.top(ref)
+    return {"titles": result.get("Titles") or [], "processes": result.get("Processes") or []}
+
+
+@contextmanager
+def _explained(ref: str, action: str):
+    """Re-words the engine's refusals about one container as what to do next."""
+    try:
+        yield
+    except NotFound as exc:
+        raise NotFound(
+            f"There is no container {ref!r} on this host. It may have been removed; "
+            "`docker ps -a` lists the ones there are."
+        ) from exc
+    except EngineError as exc:
+        if isinstance(exc, Conflict) or _is_state_refusal(exc):
+            raise Conflict(_state_sentence(ref, action, exc.message)) from exc
+        raise
+
+
+def _is_state_refusal(exc) -> bool:
+    message = getattr(exc, "message", "").lower()
+    return any(
+        words in message
+        for words in ("is paused", "not paused", "not running", "already paused", "is restarting")
+    )
+
+
+def _state_sentence(ref: str, action: str, engine_message: str) -> str:
+    lower = engine_message.lower()
+    if action == "rm" and "running" in lower:
+        return (
+            f"Container {ref} is running, so it was not removed. Stop it first "
+            f"(`docker stop {ref}`), or force the removal (`docker rm -f {ref}`)."
+        )
+    if action == "rm" and "paused" in lower:
+        return (
+            f"Container {ref} is paused, so it was not removed. Unpause and stop it first, "
+            f"or force the removal (`docker rm -f {ref}`)."
+        )
+    if "already paused" in lower:
+        return f"Container {ref} is already paused. Resume it with `docker unpause {ref}`."
+    if "not paused" in lower:
+        return f"Container {ref} is not paused, so there is nothing to unpause."
+    if "is paused" in lower or "paused" in lower and action == "start":
+        return f"Container {ref} is paused. Unpause it first: `docker unpause {ref}`."
+    if "not running" in lower:
+        return f"Container {ref} is not running. Start it first: `docker start {ref}`."
+    return engine_message

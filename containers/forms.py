@@ -1,0 +1,62 @@
+"""The run form: what a person types, turned into the data RunSpec checks."""
+
+import re
+
+from django import forms
+
+from containers.docker_api import RESTART_POLICIES
+
+PORT_LINE = re.compile(
+    r"^(?:(?P<ip>[\d.]+|\[[0-9a-fA-F:]+\]):)?(?:(?P<host>\d{1,5}):)?(?P<container>\d{1,5})(?P<proto>/(tcp|udp|sctp))?$"
+)
+
+
+class RunForm(forms.Form):
+    image = forms.CharField(max_length=255, help_text="e.g. nginx:1.27 or localhost:5000/team/app:1.0")
+    name = forms.CharField(max_length=128, required=False, help_text="Leave empty for a random name.")
+    command = forms.CharField(
+        max_length=2000, required=False, help_text="Leave empty for the image's own command."
+    )
+    interactive = forms.BooleanField(
+        required=False,
+        label="Interactive with a terminal (-it)",
+        help_text="Keeps STDIN open and gives it a TTY.",
+    )
+    env = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "KEY=value, one a line"}),
+        required=False,
+        label="Environment",
+    )
+    ports = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "8080:80, one a line"}),
+        required=False,
+        help_text="HOST:CONTAINER[/udp], or only CONTAINER for a random host port.",
+    )
+    restart_policy = forms.ChoiceField(choices=[(p, p) for p in RESTART_POLICIES], initial="no")
+
+    def clean_env(self):
+        return [line.strip() for line in self.cleaned_data["env"].splitlines() if line.strip()]
+
+    def clean_ports(self):
+        ports = {}
+        for line in self.cleaned_data["ports"].replace(",", "\n").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            match = PORT_LINE.match(line)
+            if not match:
+                raise forms.ValidationError(
+                    f"{line!r} is not a port mapping; write HOST:CONTAINER like 8080:80."
+                )
+            container_port = match["container"] + (match["proto"] or "/tcp")
+            binding = int(match["host"]) if match["host"] else None
+            if match["ip"] and binding:
+                binding = f"{match['ip']}:{binding}"
+            ports[container_port] = binding
+        return ports
+
+    def as_run_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        interactive = data.pop("interactive")
+        data["tty"] = data["stdin_open"] = interactive
+        return data

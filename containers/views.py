@@ -1,0 +1,116 @@
+"""Container pages: the `docker ps` table, the run form, a container's page, its actions."""
+
+import json
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from console import audit
+from console.auth import OPERATE, VIEW
+from console.engine import EngineError
+from console.http import back_url, page
+from containers import docker_api, models
+from containers.forms import RunForm
+
+PAST_TENSE = {
+    "start": "Started",
+    "stop": "Stopped",
+    "kill": "Killed",
+    "restart": "Restarted",
+    "pause": "Paused",
+    "unpause": "Unpaused",
+}
+
+
+def flash(request, text: str, command: str) -> None:
+    """A success message that carries its docker command; templates show the two apart."""
+    messages.success(request, f"{text}\x1f{command}")
+
+
+@page(VIEW)
+def container_list(request, host):
+    show_all = request.GET.get("all") == "1"
+    containers = docker_api.list_containers(host, all=show_all)
+    rows = models.track(host, containers, complete=show_all)
+    for container in containers:
+        row = rows.get(container.id)
+        container.created_by = row.created_by if row else None
+    return render(
+        request,
+        "containers/list.html",
+        {"host": host, "containers": containers, "show_all": show_all},
+    )
+
+
+@page(OPERATE)
+def container_run(request, host):
+    form = RunForm(request.POST or None, initial={"image": request.GET.get("image", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            spec = docker_api.RunSpec.from_data(form.as_run_data())
+            container_id, name = docker_api.run(host, spec)
+        except EngineError as exc:
+            form.add_error(None, exc.message)
+        else:
+            models.record_created(host, container_id, name, request.user)
+            audit.record(request.user, host, "run", name, spec.cli())
+            flash(request, f"Started container {name} ({container_id[:12]}).", spec.cli())
+            return redirect("container_detail", host=host.name, ref=name)
+    return render(request, "containers/run.html", {"host": host, "form": form})
+
+
+@page(VIEW)
+def container_detail(request, host, ref):
+    document = docker_api.inspect(host, ref)
+    state = document.get("State", {})
+    processes = None
+    if state.get("Running") and not state.get("Paused"):
+        try:
+            processes = docker_api.top(host, ref)
+        except EngineError:
+            processes = None  # it stopped between inspect and top
+    row = models.Container.objects.filter(host=host, container_id=document["Id"]).first()
+    return render(
+        request,
+        "containers/detail.html",
+        {
+            "host": host,
+            "ref": ref,
+            "name": document.get("Name", "").lstrip("/"),
+            "doc": document,
+            "state": state,
+            "state_name": state.get("Status", ""),
+            "inspect_json": json.dumps(document, indent=2, sort_keys=False),
+            "top": processes,
+            "created_by": row.created_by if row else None,
+        },
+    )
+
+
+@page(OPERATE)
+@require_POST
+def container_action(request, host, ref, action):
+    timeout = request.POST.get("t") or None
+    signal = request.POST.get("signal") or None
+    command = docker_api.act(
+        host,
+        ref,
+        action,
+        timeout=int(timeout) if timeout and timeout.isdigit() else None,
+        signal=signal if action == "kill" else None,
+    )
+    audit.record(request.user, host, action, ref, command)
+    flash(request, f"{PAST_TENSE[action]} container {ref}.", command)
+    return redirect(back_url(request))
+
+
+@page(OPERATE)
+@require_POST
+def container_remove(request, host, ref):
+    force = request.POST.get("force") == "1"
+    command = docker_api.remove(host, ref, force=force)
+    models.mark_removed(host, ref)
+    audit.record(request.user, host, "rm", ref, command)
+    flash(request, f"Removed container {ref}.", command)
+    return redirect("container_list", host=host.name)

@@ -1,0 +1,46 @@
+from datetime import UTC, datetime
+
+from django.db import models
+from django.utils import timezone
+
+from console.models import Host
+
+
+class Image(models.Model):
+    """What the console last saw of an image on a host."""
+
+    host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="images")
+    image_id = models.CharField(max_length=80)
+    tags = models.JSONField(default=list)
+    size = models.BigIntegerField(default=0)
+    created = models.DateTimeField(null=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    gone_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["host", "image_id"], name="unique_image_per_host")]
+
+    def __str__(self):
+        return f"{', '.join(self.tags) or self.image_id[:19]} on {self.host}"
+
+
+def track(host, summaries) -> None:
+    """Upsert every image a list call saw, and mark those it did not see as gone."""
+    now = timezone.now()
+    existing = {i.image_id: i for i in Image.objects.filter(host=host)}
+    to_create, to_update = [], []
+    for summary in summaries:
+        row = existing.get(summary.id)
+        if row is None:
+            row = Image(host=host, image_id=summary.id, first_seen=now)
+            to_create.append(row)
+        else:
+            to_update.append(row)
+        row.tags, row.size = summary.tags, summary.size
+        row.created = datetime.fromtimestamp(summary.created, tz=UTC)
+        row.last_seen, row.gone_since = now, None
+    Image.objects.bulk_create(to_create)
+    Image.objects.bulk_update(to_update, ["tags", "size", "created", "last_seen", "gone_since"])
+    seen = {s.id for s in summaries}
+    Image.objects.filter(host=host, gone_since=None).exclude(image_id__in=seen).update(gone_since=now)

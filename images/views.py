@@ -1,0 +1,71 @@
+"""Image pages: the `docker images` table, remove, and prune with a preview."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.views.decorators.http import require_http_methods, require_POST
+
+from console import audit
+from console.auth import OPERATE, VIEW
+from console.http import page
+from containers.views import flash
+from images import docker_api, models
+
+
+@page(VIEW)
+def image_list(request, host):
+    images = docker_api.list_images(host)
+    models.track(host, images)
+    rows = [
+        {"image": image, "repository": repository, "tag": tag}
+        for image in images
+        for repository, tag in image.rows()
+    ]
+    return render(request, "images/list.html", {"host": host, "rows": rows, "count": len(images)})
+
+
+@page(OPERATE)
+@require_POST
+def image_remove(request, host):
+    ref = request.POST.get("ref", "").strip()
+    if not ref:
+        messages.error(request, "Say which image to remove.")
+        return redirect("image_list", host=host.name)
+    result, command = docker_api.remove(host, ref, force=request.POST.get("force") == "1")
+    summary = (
+        f"Removed image {ref}: {len(result['untagged'])} tag(s) untagged, "
+        f"{len(result['deleted'])} layer(s) deleted."
+    )
+    audit.record(request.user, host, "rmi", ref, command)
+    flash(request, summary, command)
+    return redirect("image_list", host=host.name)
+
+
+@page(OPERATE)
+@require_http_methods(["GET", "POST"])
+def image_prune(request, host):
+    prune_all = request.POST.get("all", request.GET.get("all")) == "1"
+    if request.method == "POST":
+        result, command = docker_api.prune(host, all=prune_all)
+        audit.record(request.user, host, "image prune", "", command)
+        gone = len(result["deleted"]) + len(result["untagged"])
+        text = (
+            f"Pruned {len(result['deleted'])} image layer(s) and {len(result['untagged'])} tag(s); "
+            f"{filesizeformat(result['space_reclaimed'])} reclaimed."
+            if gone
+            else "Nothing to prune: no image matched."
+        )
+        flash(request, text, command)
+        return redirect("image_list", host=host.name)
+    candidates = docker_api.prune_candidates(host, all=prune_all)
+    return render(
+        request,
+        "images/prune.html",
+        {
+            "host": host,
+            "prune_all": prune_all,
+            "candidates": candidates,
+            "total_size": sum(image.size for image in candidates),
+            "command": "docker image prune -f" + (" -a" if prune_all else ""),
+        },
+    )

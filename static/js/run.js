@@ -1,0 +1,28 @@
+// The run form shows the `docker run` command it stands for, as the user types.
+const form = document.querySelector("[data-run-form]");
+const preview = form.querySelector("[data-cli-preview]");
+
+function quote(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\"'\"'")}'`;
+}
+
+function lines(name) {
+  return form.elements[name].value.split(/[\n,]/).map((l) => l.trim()).filter(Boolean);
+}
+
+function render() {
+  const words = ["docker", "run", "-d"];
+  if (form.elements.interactive.checked) words.push("-it");
+  const name = form.elements.name.value.trim();
+  if (name) words.push("--name", name);
+  for (const item of lines("env")) words.push("-e", item);
+  for (const item of lines("ports")) words.push("-p", item);
+  const restart = form.elements.restart_policy.value;
+  if (restart !== "no") words.push("--restart", restart);
+  words.push(form.elements.image.value.trim() || "IMAGE");
+  const command = form.elements.command.value.trim();
+  preview.textContent = `$ ${words.map(quote).join(" ")}${command ? ` ${command}` : ""}`;
+}
+
+form.addEventListener("input", render);
+render();
