@@ -231,7 +231,7 @@ def _port_bindings(ports: dict) -> dict:
             address, _, port = binding.rpartition(":")
             bindings[container_port] = (address.strip("[]"), int(port))
         else:
-            bindings[container_port] = None if binding is None else int(binding)
+            bindings[container_port] = "" if binding is None else int(binding)  # "": any free port
     return bindings
 
 
@@ -254,7 +254,8 @@ def run(host, spec: RunSpec) -> tuple[str, str]:
             tty=spec.tty,
             stdin_open=spec.stdin_open,
             environment=spec.env or None,
-            ports=list(spec.ports) or None,
+            # The SDK appends "/tcp" to plain strings; (port, protocol) pairs keep the protocol.
+            ports=[tuple(p.split("/")) for p in spec.ports] or None,
             labels=spec.labels or None,
             host_config=host_config,
         )

@@ -32,10 +32,25 @@ class RunForm(forms.Form):
         required=False,
         help_text="HOST:CONTAINER[/udp], or only CONTAINER for a random host port.",
     )
+    labels = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "key=value, one a line"}),
+        required=False,
+    )
     restart_policy = forms.ChoiceField(choices=[(p, p) for p in RESTART_POLICIES], initial="no")
 
     def clean_env(self):
         return [line.strip() for line in self.cleaned_data["env"].splitlines() if line.strip()]
+
+    def clean_labels(self):
+        labels = {}
+        for line in self.cleaned_data["labels"].splitlines():
+            if not line.strip():
+                continue
+            key, sep, value = line.strip().partition("=")
+            if not key.strip():
+                raise forms.ValidationError(f"{line!r} is not a label; write key=value.")
+            labels[key.strip()] = value.strip()
+        return labels
 
     def clean_ports(self):
         ports = {}

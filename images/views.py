@@ -45,8 +45,9 @@ def image_remove(request, host):
 @require_http_methods(["GET", "POST"])
 def image_prune(request, host):
     prune_all = request.POST.get("all", request.GET.get("all")) == "1"
+    label = (request.POST.get("label", request.GET.get("label")) or "").strip() or None
     if request.method == "POST":
-        result, command = docker_api.prune(host, all=prune_all)
+        result, command = docker_api.prune(host, all=prune_all, label=label)
         audit.record(request.user, host, "image prune", "", command)
         gone = len(result["deleted"]) + len(result["untagged"])
         text = (
@@ -57,7 +58,8 @@ def image_prune(request, host):
         )
         flash(request, text, command)
         return redirect("image_list", host=host.name)
-    candidates = docker_api.prune_candidates(host, all=prune_all)
+    candidates = docker_api.prune_candidates(host, all=prune_all, label=label)
+    command = "docker image prune -f" + (" -a" if prune_all else "")
     return render(
         request,
         "images/prune.html",
@@ -66,6 +68,7 @@ def image_prune(request, host):
             "prune_all": prune_all,
             "candidates": candidates,
             "total_size": sum(image.size for image in candidates),
-            "command": "docker image prune -f" + (" -a" if prune_all else ""),
+            "label": label or "",
+            "command": command + (f" --filter label={label}" if label else ""),
         },
     )

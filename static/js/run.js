@@ -17,6 +17,7 @@ function render() {
   if (name) words.push("--name", name);
   for (const item of lines("env")) words.push("-e", item);
   for (const item of lines("ports")) words.push("-p", item);
+  for (const item of lines("labels")) words.push("--label", item);
   const restart = form.elements.restart_policy.value;
   if (restart !== "no") words.push("--restart", restart);
   words.push(form.elements.image.value.trim() || "IMAGE");
