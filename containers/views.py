@@ -13,6 +13,7 @@ from console.http import back_url, page
 from containers import docker_api, models
 from containers.forms import RunForm
 
+KILL_SIGNALS = ("SIGKILL", "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
 PAST_TENSE = {
     "start": "Started",
     "stop": "Stopped",
@@ -84,6 +85,7 @@ def container_detail(request, host, ref):
             "inspect_json": json.dumps(document, indent=2, sort_keys=False),
             "top": processes,
             "created_by": row.created_by if row else None,
+            "signals": KILL_SIGNALS,
         },
     )
 

@@ -132,3 +132,18 @@ class TestActions:
         assert response.status_code == 403
         assert response.json()["code"] == "forbidden"
         assert state(container) == "running"
+
+
+class TestDetailPageOptions:
+    def test_the_page_kills_with_a_chosen_signal(self, web, make_container):
+        container = make_container(command=["sh", "-c", "trap 'exit 7' HUP; while true; do sleep 0.1; done"])
+        page = csrf_post(
+            web, f"/hosts/local/containers/{container.name}/kill/", {"signal": "SIGHUP"}, follow=True
+        ).content.decode()
+        assert f"docker kill -s SIGHUP {container.name}" in page
+        assert container.wait(timeout=10)["StatusCode"] == 7
+
+    def test_the_page_offers_the_signal_and_timeout_forms(self, web, make_container):
+        container = make_container()
+        page = web.get(f"/hosts/local/containers/{container.name}/").content.decode()
+        assert 'name="signal"' in page and 'name="t"' in page
