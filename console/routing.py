@@ -1,3 +1,14 @@
 """Every WebSocket route; each consumer checks `console.auth.allowed` in connect()."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from containers.terminal_consumers import AttachConsumer, ExecConsumer
+from images.consumers import PullConsumer
+
+CONTAINER = "ws/hosts/<str:host>/containers/<str:ref>"
+
+websocket_urlpatterns: list = [
+    path(f"{CONTAINER}/exec", ExecConsumer.as_asgi()),
+    path(f"{CONTAINER}/attach", AttachConsumer.as_asgi()),
+    path("ws/hosts/<str:host>/images/pull", PullConsumer.as_asgi()),
+]
