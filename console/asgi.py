@@ -10,10 +10,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from console.auth import WebSocketAuthStack  # noqa: E402
 from console.routing import websocket_urlpatterns  # noqa: E402
+from console.uploads import StreamedUploads  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_application,
+        "http": StreamedUploads(django_application),
         "websocket": AllowedHostsOriginValidator(WebSocketAuthStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -129,3 +129,38 @@ def render_error(request, message: str, status: int, host=None):
         {"message": message, "status": status, "host": host},
         status=status,
     )
+
+
+def async_api(**actions: str):
+    """@api for async views (streamed uploads): the same checks, with the database off the loop."""
+    from asgiref.sync import sync_to_async
+
+    methods = tuple(actions)
+
+    def decorate(view):
+        @functools.wraps(view)
+        async def wrapper(request, *args, host=None, **kwargs):
+            authenticated = await sync_to_async(lambda: bool(request.user.is_authenticated))()
+            if not authenticated:
+                return json_error("Log in or send `Authorization: Bearer <token>`.", "unauthenticated", 401)
+            if request.method not in methods:
+                return json_error(
+                    f"{request.method} is not allowed here; use {' or '.join(methods)}.",
+                    "method_not_allowed",
+                    405,
+                )
+            if host is not None:
+                resolved = await sync_to_async(_host_or_none)(host)
+                if resolved is None:
+                    return json_error(f"There is no host {host!r}.", "not_found", 404)
+                kwargs["host"] = resolved
+            if not allowed(request.user, actions[request.method], kwargs.get("host")):
+                return json_error("You may not do this on this host.", "forbidden", 403)
+            try:
+                return await view(request, *args, **kwargs)
+            except EngineError as exc:
+                return json_error(exc.message, exc.code, exc.status)
+
+        return wrapper
+
+    return decorate

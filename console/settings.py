@@ -68,6 +68,8 @@ DOCKER_HOST = env("DOCKER_HOST", "unix:///var/run/docker.sock")
 DOCKER_TIMEOUT = env_int("DOCKER_TIMEOUT", 30)
 # Seconds the status check of a host (hosts list, host page) may take.
 DOCKER_PING_TIMEOUT = env_int("DOCKER_PING_TIMEOUT", 3)
+# Largest upload (image load, files copied into a container), in MiB; enforced while streaming.
+UPLOAD_LIMIT_BYTES = env_int("UPLOAD_LIMIT_MB", 20480) * 1024 * 1024
 
 INSTALLED_APPS = [
     "daphne",

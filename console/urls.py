@@ -17,12 +17,18 @@ api_patterns = [
     path(f"{HOST}/containers/", containers_api.container_list),
     path(f"{HOST}/containers/<str:ref>/", containers_api.container_detail),
     path(f"{HOST}/containers/<str:ref>/top", containers_api.container_top),
+    path(f"{HOST}/containers/<str:ref>/archive", containers_api.container_archive),
+    path(f"{HOST}/containers/<str:ref>/commit", containers_api.container_commit),
     re_path(
         rf"^api/v1/hosts/(?P<host>[^/]+)/containers/(?P<ref>[^/]+)/(?P<action>{ACTION})$",
         containers_api.container_action,
     ),
     path(f"{HOST}/images/", images_api.image_list),
     path(f"{HOST}/images/prune", images_api.image_prune),
+    path(f"{HOST}/images/save", images_api.save_route),
+    path(f"{HOST}/images/load", images_api.load_route),
+    path(f"{HOST}/images/pull", images_api.pull_route),
+    re_path(r"^api/v1/hosts/(?P<host>[^/]+)/images/(?P<ref>.+)/tag$", images_api.tag_route),
     path(f"{HOST}/images/<path:ref>", images_api.image_detail),
     re_path(r"^api/", errors.api_not_found),
 ]

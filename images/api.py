@@ -1,13 +1,15 @@
 """JSON API for images, as in CONTRACT.md: /api/v1/hosts/{host}/images/…"""
 
-from django.http import JsonResponse
+from asgiref.sync import sync_to_async
+from django.http import JsonResponse, StreamingHttpResponse
 
 from console import audit
 from console.api import query_flag
 from console.auth import OPERATE, VIEW
 from console.engine import BadRequest
-from console.http import api, json_body
-from images import docker_api, models
+from console.http import api, async_api, json_body
+from console.uploads import UploadStream
+from images import docker_api, models, pull, tags, transfer
 
 
 @api(GET=VIEW)
@@ -41,3 +43,77 @@ def image_detail(request, host, ref):
     result, command = docker_api.remove(host, ref, force=query_flag(request, "force"))
     audit.record(request.user, host, "rmi", ref, command)
     return JsonResponse(result)
+
+
+@api(GET=VIEW)
+def image_save(request, host):
+    """Like `docker save A B > file.tar`: the engine's tar streamed as it is made, no read timeout."""
+    response, filename, command = transfer.open_save(host, request.GET.getlist("ref"))
+    audit.record(request.user, host, "save", " ".join(request.GET.getlist("ref")), command)
+    streamed = StreamingHttpResponse(transfer.stream_response(response), content_type="application/x-tar")
+    streamed["Content-Disposition"] = f'attachment; filename="{filename}"'
+    streamed["X-Docker-Command"] = command
+    return streamed
+
+
+@async_api(POST=OPERATE)
+async def image_load(request, host):
+    """Like `docker load -i FILE`: a raw or multipart body, streamed to the engine in chunks."""
+    upload = UploadStream.of(request)
+    files = upload.files()
+    try:
+        async for filename, chunks in files:
+            name = request.GET.get("filename") or filename
+            loaded, command = await transfer.load(host, chunks, name)
+            break
+        else:
+            raise BadRequest("Send the tar as the body, or as a multipart field named `file`.")
+    finally:
+        await files.aclose()
+    await sync_to_async(audit.record)(request.user, host, "load", ", ".join(loaded), command)
+    return JsonResponse({"loaded": loaded, "command": command})
+
+
+@api(POST=OPERATE)
+def image_pull(request, host):
+    """Like `docker pull REF`, answered when the pull is done; progress is on the WebSocket."""
+    body = json_body(request)
+    result, command = pull.pull(host, body.get("ref"), body.get("auth"))
+    audit.record(request.user, host, "pull", body.get("ref"), command)
+    return JsonResponse({**result, "command": command})
+
+
+@api(POST=OPERATE)
+def image_tag(request, host, ref):
+    body = json_body(request)
+    target, command = tags.tag(host, ref, body.get("repository"), body.get("tag"))
+    audit.record(request.user, host, "tag", ref, command)
+    return JsonResponse({"tag": target, "command": command}, status=201)
+
+
+# The fixed paths save, load, pull and …/tag share the URL space with image names: a
+# request that is not theirs (DELETE images/save, GET images/team/tag) is the image's.
+
+
+def save_route(request, host):
+    if request.method == "GET" and "ref" in request.GET:
+        return image_save(request, host=host)
+    return image_detail(request, host=host, ref="save")
+
+
+async def load_route(request, host):
+    if request.method == "POST":
+        return await image_load(request, host=host)
+    return await sync_to_async(image_detail)(request, host=host, ref="load")
+
+
+def pull_route(request, host):
+    if request.method == "POST":
+        return image_pull(request, host=host)
+    return image_detail(request, host=host, ref="pull")
+
+
+def tag_route(request, host, ref):
+    if request.method == "POST":
+        return image_tag(request, host=host, ref=ref)
+    return image_detail(request, host=host, ref=f"{ref}/tag")
