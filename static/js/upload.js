@@ -1,0 +1,128 @@
+// Uploads with a progress bar: docker load of a tar, docker cp of files into a container.
+// The file goes to the API with XMLHttpRequest (for its upload progress events); the
+// server streams it on to the engine. The result line shows the docker CLI equivalent.
+const UNITS = ["B", "KB", "MB", "GB", "TB"];
+
+export function human(bytes) {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(unit && value < 10 ? 1 : 0)} ${UNITS[unit]}`;
+}
+
+function duration(seconds) {
+  const s = Math.floor(seconds);
+  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+function shellQuote(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\"'\"'")}'`;
+}
+
+function request(form) {
+  const files = [...form.querySelector("input[type=file]").files];
+  const url = new URL(form.dataset.url, location.href);
+  let body;
+  let command;
+  if (form.dataset.kind === "load") {
+    url.searchParams.set("filename", files[0].name);
+    body = files[0];
+    command = `docker load -i ${shellQuote(files[0].name)}`;
+  } else {
+    const dir = form.elements.path.value.trim();
+    url.searchParams.set("path", dir);
+    if (form.elements.mode && form.elements.mode.value) url.searchParams.set("mode", form.elements.mode.value);
+    body = new FormData();
+    for (const file of files) body.append("file", file, file.name);
+    const target = shellQuote(`${form.dataset.ref}:${dir}`);
+    command = files.map((f) => `docker cp ${shellQuote(f.name)} ${target}`).join(" && ");
+  }
+  const size = files.reduce((sum, f) => sum + f.size, 0);
+  return { url, body, command, size, files };
+}
+
+function describe(form, data, req) {
+  if (form.dataset.kind === "load") return `Loaded ${data.loaded.join(", ")}.`;
+  const names = req.files.map((f) => f.name).join(", ");
+  return `Copied ${names} (${human(req.size)}) into ${form.dataset.ref}:${form.elements.path.value.trim()}.`;
+}
+
+function show(box, text, command, isError) {
+  box.hidden = false;
+  box.className = isError ? "result msg error" : "result msg";
+  box.replaceChildren(document.createTextNode(text));
+  if (command) {
+    const code = document.createElement("code");
+    code.className = "cli";
+    code.title = "The same with the Docker CLI";
+    code.textContent = `$ ${command}`;
+    box.append(" ", code);
+  }
+}
+
+function upload(form) {
+  const section = form.closest("section") || form.parentElement;
+  const wrap = section.querySelector("[data-progress]");
+  const bar = section.querySelector("[data-progress-bar]");
+  const text = section.querySelector("[data-progress-text]");
+  const result = section.querySelector("[data-result]");
+  const button = form.querySelector("button");
+  const req = request(form);
+  const started = performance.now();
+  const xhr = new XMLHttpRequest();
+  xhr.open(form.dataset.method || "POST", req.url);
+  xhr.setRequestHeader("X-CSRFToken", csrfToken());
+  if (form.dataset.kind === "load") xhr.setRequestHeader("Content-Type", "application/x-tar");
+  wrap.hidden = false;
+  result.hidden = true;
+  button.disabled = true;
+  bar.value = 0;
+  text.textContent = `0 B of ${human(req.size)}`;
+  xhr.upload.addEventListener("progress", (event) => {
+    const total = event.lengthComputable ? event.total : req.size;
+    const elapsed = (performance.now() - started) / 1000;
+    bar.max = total || 1;
+    bar.value = event.loaded;
+    const speed = elapsed > 0 ? `${human(event.loaded / elapsed)}/s` : "";
+    text.textContent = `${human(event.loaded)} of ${human(total)} · ${duration(elapsed)} · ${speed}`;
+  });
+  xhr.upload.addEventListener("load", () => {
+    text.textContent += form.dataset.kind === "load" ? " · uploaded; the engine is loading it…" : " · uploaded";
+  });
+  xhr.addEventListener("load", () => {
+    button.disabled = false;
+    const elapsed = duration((performance.now() - started) / 1000);
+    let data = {};
+    try {
+      data = xhr.responseText ? JSON.parse(xhr.responseText) : {};
+    } catch {
+      data = { error: `The server answered ${xhr.status} without a reason.` };
+    }
+    if (xhr.status >= 200 && xhr.status < 300) {
+      bar.value = bar.max;
+      show(result, `${describe(form, data, req)} Took ${elapsed}.`, data.command || req.command, false);
+    } else {
+      show(result, data.error || `The server answered ${xhr.status}.`, "", true);
+    }
+  });
+  xhr.addEventListener("error", () => {
+    button.disabled = false;
+    show(result, "The upload failed: the connection to the console broke. Try again.", "", true);
+  });
+  xhr.send(req.body);
+}
+
+for (const form of document.querySelectorAll("form[data-upload]")) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    upload(form);
+  });
+}
