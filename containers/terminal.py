@@ -11,6 +11,7 @@ import shlex
 import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from console.engine import BadRequest, Conflict, EngineError, NotFound, client, engine_call
@@ -20,12 +21,13 @@ DETACH_KEYS = "ctrl-p,ctrl-q"
 # What the engine writes into the terminal when the process cannot start at all.
 START_FAILURES = (b"OCI runtime exec", b"unable to find user")
 MISSING_COMMAND = re.compile(r'exec: "([^"]+)": (?:executable file not found|stat [^:]+: no such file)')
-# Sends a signal to every process whose stdin, stdout or stderr is the exec's terminal:
-# what the kernel's hang-up would do. Needs only a POSIX sh (test -ef and kill are built in).
+# Each exec carries DCONSOLE_TERMINAL=<marker> in its environment, and so do its children.
+# This sends a signal to every process that carries the marker: what the kernel's hang-up
+# would do. It needs only a POSIX sh (read, case and kill are built in; read copes with NULs).
+MARKER = "DCONSOLE_TERMINAL"
 HANGUP_SCRIPT = (
-    't="/dev/$1"; for p in /proc/[0-9]*; do for f in 0 1 2; do '
-    'if [ "$p/fd/$f" -ef "$t" ]; then kill "-$2" "${p#/proc/}" 2>/dev/null; break; fi; '
-    "done; done"
+    'for p in /proc/[0-9]*; do e=; read -r e < "$p/environ" 2>/dev/null; '
+    'case "$e" in *"DCONSOLE_TERMINAL=$1"*) kill "-$2" "${p#/proc/}" 2>/dev/null;; esac; done'
 )
 
 
@@ -43,6 +45,7 @@ class Session:
     response: object  # the SDK's HTTP response; holds the connection open
     pending: bytes = b""  # bytes the HTTP parser read past the upgrade headers
     exec_id: str | None = None
+    marker: str = ""
     command: list[str] = field(default_factory=list)
     user: str = ""
     workdir: str = ""
@@ -114,9 +117,17 @@ def open_exec(host, ref: str, cmd: str | None = None, user: str = "", workdir: s
     if command is None:
         command = ["/bin/bash"] if has_path(host, doc["Id"], "/bin/bash") else ["/bin/sh"]
     api = client(host).api
+    marker = uuid.uuid4().hex
+    environment = ["TERM=xterm-256color", f"{MARKER}={marker}"]
     with engine_call(host):
         created = api.exec_create(
-            doc["Id"], command, stdin=True, tty=True, user=user or "", workdir=workdir or None
+            doc["Id"],
+            command,
+            stdin=True,
+            tty=True,
+            user=user or "",
+            workdir=workdir or None,
+            environment=environment,
         )
         sock, response, pending = _hijack(
             host, "/exec/{0}/start", created["Id"], body={"Tty": True, "Detach": False}
@@ -132,6 +143,7 @@ def open_exec(host, ref: str, cmd: str | None = None, user: str = "", workdir: s
         response=response,
         pending=pending,
         exec_id=created["Id"],
+        marker=marker,
         command=command,
         user=user,
         workdir=workdir,
@@ -232,29 +244,21 @@ def outcome(session: Session, detach_typed: bool = False, wait: float = 2.0) -> 
 
 
 def hang_up(session: Session, grace: float = 2.0) -> None:
-    """End an exec whose client went away: SIGHUP to its terminal's processes, SIGKILL if they stay.
+    """End an exec whose client went away: SIGHUP to its processes, SIGKILL to those that stay.
 
-    The engine keeps an exec running when its connection closes (a known Docker leak), so
-    this finds the exec's terminal with `docker top -o pid,tty` and signals from inside.
+    The engine keeps an exec running when its connection closes (a known Docker leak), and
+    has no call to end one, so this signals from inside the container, as root.
     """
     api = client(session.host).api
     try:
         with engine_call(session.host):
-            info = api.exec_inspect(session.exec_id)
-            if not info.get("Running"):
-                return
-            rows = api.top(session.container_id, ps_args="-o pid,tty").get("Processes") or []
-            tty = next((row[1] for row in rows if str(row[0]) == str(info.get("Pid"))), None)
-            if not tty or not tty.startswith("pts/"):
-                return
             for signal in ("HUP", "KILL"):
-                script = ["/bin/sh", "-c", HANGUP_SCRIPT, "hangup", tty, signal]
-                hup = api.exec_create(session.container_id, script)
-                api.exec_start(hup["Id"])
+                if not api.exec_inspect(session.exec_id).get("Running"):
+                    return
+                script = ["/bin/sh", "-c", HANGUP_SCRIPT, "hangup", session.marker, signal]
+                api.exec_start(api.exec_create(session.container_id, script, user="0")["Id"])
                 deadline = time.monotonic() + grace
-                while time.monotonic() < deadline:
-                    if not api.exec_inspect(session.exec_id).get("Running"):
-                        return
+                while time.monotonic() < deadline and api.exec_inspect(session.exec_id).get("Running"):
                     time.sleep(0.05)
     except EngineError:
         return  # the container stopped or went away: nothing is left to hang up
