@@ -15,6 +15,7 @@ from containers import terminal
 from containers.terminal_io import Demux, Pipe
 
 DETACH_SEQUENCE = b"\x10\x11"  # Ctrl-P Ctrl-Q
+RESIZE = object()  # the marker a resize leaves in the queue of things to write
 
 
 class TerminalConsumer(HostConsumer):
@@ -53,21 +54,20 @@ class TerminalConsumer(HostConsumer):
             message = json.loads(text)
             if message.get("type") == "resize":
                 self.size = (max(1, min(int(message["cols"]), 1000)), max(1, min(int(message["rows"]), 1000)))
+                self.inbox.put_nowait(RESIZE)  # in line with the keys, so keys typed after see the size
         except (ValueError, TypeError, KeyError, AttributeError):
             return  # a malformed control frame is ignored, never a closed terminal
-        self.tasks = [t for t in self.tasks if not t.done()]
-        if self.size and not any(t.get_name() == "resize" for t in self.tasks):
-            self.tasks.append(asyncio.create_task(self.resize(), name="resize"))
-
-    async def resize(self):
-        while self.size != self.sized:
-            size = self.size
-            await asyncio.to_thread(terminal.resize, self.session, *size)
-            self.sized = size
 
     async def write(self):
-        while (data := await self.inbox.get()) and await self.pipe.send(data):
-            pass
+        """Keys to the engine and sizes to the engine, in the order the client sent them."""
+        while True:
+            item = await self.inbox.get()
+            if item is RESIZE:
+                if self.size != self.sized:  # a burst of resizes while dragging: only the last one
+                    self.sized = self.size
+                    await asyncio.to_thread(terminal.resize, self.session, *self.sized)
+            elif not await self.pipe.send(item):
+                return
 
     async def pump(self):
         demux = None if self.session.tty else Demux()
