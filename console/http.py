@@ -26,32 +26,39 @@ def _host_or_none(ref: str):
         return None
 
 
+def _api_refusal(request, actions: dict, host_ref):
+    """Who may call, with which method, on which host: `(error response, None)` or `(None, host)`."""
+    if not request.user.is_authenticated:
+        return json_error("Log in or send `Authorization: Bearer <token>`.", "unauthenticated", 401), None
+    if request.method not in actions:
+        allowed_methods = " or ".join(actions)
+        return json_error(
+            f"{request.method} is not allowed here; use {allowed_methods}.", "method_not_allowed", 405
+        ), None
+    host = None
+    if host_ref is not None:
+        host = _host_or_none(host_ref)
+        if host is None:
+            return json_error(f"There is no host {host_ref!r}.", "not_found", 404), None
+    if not allowed(request.user, actions[request.method], host):
+        return json_error("You may not do this on this host.", "forbidden", 403), None
+    return None, host
+
+
 def api(**actions: str):
     """An API view: JSON errors, 401/403, the host resolved from `host` in the URL.
 
     `actions` maps each allowed method to what it asks permission for: @api(GET=VIEW).
     """
-    methods = tuple(actions)
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, host=None, **kwargs):
-            if not request.user.is_authenticated:
-                return json_error("Log in or send `Authorization: Bearer <token>`.", "unauthenticated", 401)
-            if request.method not in methods:
-                return json_error(
-                    f"{request.method} is not allowed here; use {' or '.join(methods)}.",
-                    "method_not_allowed",
-                    405,
-                )
-            if host is not None:
-                resolved = _host_or_none(host)
-                if resolved is None:
-                    return json_error(f"There is no host {host!r}.", "not_found", 404)
-                host = resolved
-                kwargs["host"] = host
-            if not allowed(request.user, actions[request.method], host):
-                return json_error("You may not do this on this host.", "forbidden", 403)
+            refusal, resolved = _api_refusal(request, actions, host)
+            if refusal:
+                return refusal
+            if resolved is not None:
+                kwargs["host"] = resolved
             try:
                 return view(request, *args, **kwargs)
             except EngineError as exc:
@@ -135,27 +142,14 @@ def async_api(**actions: str):
     """@api for async views (streamed uploads): the same checks, with the database off the loop."""
     from asgiref.sync import sync_to_async
 
-    methods = tuple(actions)
-
     def decorate(view):
         @functools.wraps(view)
         async def wrapper(request, *args, host=None, **kwargs):
-            authenticated = await sync_to_async(lambda: bool(request.user.is_authenticated))()
-            if not authenticated:
-                return json_error("Log in or send `Authorization: Bearer <token>`.", "unauthenticated", 401)
-            if request.method not in methods:
-                return json_error(
-                    f"{request.method} is not allowed here; use {' or '.join(methods)}.",
-                    "method_not_allowed",
-                    405,
-                )
-            if host is not None:
-                resolved = await sync_to_async(_host_or_none)(host)
-                if resolved is None:
-                    return json_error(f"There is no host {host!r}.", "not_found", 404)
+            refusal, resolved = await sync_to_async(_api_refusal)(request, actions, host)
+            if refusal:
+                return refusal
+            if resolved is not None:
                 kwargs["host"] = resolved
-            if not allowed(request.user, actions[request.method], kwargs.get("host")):
-                return json_error("You may not do this on this host.", "forbidden", 403)
             try:
                 return await view(request, *args, **kwargs)
             except EngineError as exc:
