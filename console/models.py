@@ -119,3 +119,26 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created:%Y-%m-%d %H:%M:%S} {self.user} {self.command}"
+
+
+def upsert_seen(model, host, key_field: str, summaries, values) -> tuple[dict, list]:
+    """One row per summary a list call saw on `host`, created or updated with `values(summary)`
+    and stamped as seen now. Returns the rows there were before, and the rows seen."""
+    now = timezone.now()
+    existing = {getattr(row, key_field): row for row in model.objects.filter(host=host)}
+    created, updated, fields = [], [], {"last_seen", "gone_since"}
+    for summary in summaries:
+        row = existing.get(summary.id)
+        if row is None:
+            row = model(host=host, first_seen=now, **{key_field: summary.id})
+            created.append(row)
+        else:
+            updated.append(row)
+        changes = values(summary)
+        fields.update(changes)
+        for name, value in {**changes, "last_seen": now, "gone_since": None}.items():
+            setattr(row, name, value)
+    model.objects.bulk_create(created)
+    if updated:
+        model.objects.bulk_update(updated, sorted(fields))
+    return existing, [*created, *updated]

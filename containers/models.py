@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from console.models import Host
+from console.models import Host, upsert_seen
 
 
 class Container(models.Model):
@@ -38,26 +38,20 @@ def track(host, summaries, complete: bool) -> dict[str, "Container"]:
 
     Returns the rows by container id, so pages can show who created each one.
     """
-    now = timezone.now()
-    existing = {c.container_id: c for c in Container.objects.filter(host=host)}
-    to_create, to_update = [], []
-    for summary in summaries:
-        row = existing.get(summary.id)
-        if row is None:
-            row = Container(host=host, container_id=summary.id, first_seen=now)
-            to_create.append(row)
-        else:
-            to_update.append(row)
-        row.name, row.image = summary.name, summary.image
-        row.state, row.status = summary.state, summary.status
-        row.last_seen, row.gone_since = now, None
-    Container.objects.bulk_create(to_create)
-    Container.objects.bulk_update(to_update, ["name", "image", "state", "status", "last_seen", "gone_since"])
+    existing, seen_rows = upsert_seen(
+        Container,
+        host,
+        "container_id",
+        summaries,
+        lambda s: {"name": s.name, "image": s.image, "state": s.state, "status": s.status},
+    )
     if complete:
         seen = {s.id for s in summaries}
         gone = [cid for cid, row in existing.items() if cid not in seen and row.gone_since is None]
-        Container.objects.filter(host=host, container_id__in=gone).update(gone_since=now, state="removed")
-    return {row.container_id: row for row in [*to_create, *to_update]}
+        Container.objects.filter(host=host, container_id__in=gone).update(
+            gone_since=timezone.now(), state="removed"
+        )
+    return {row.container_id: row for row in seen_rows}
 
 
 def record_created(host, container_id: str, name: str, user) -> None:

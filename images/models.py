@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from django.db import models
 from django.utils import timezone
 
-from console.models import Host
+from console.models import Host, upsert_seen
 
 
 class Image(models.Model):
@@ -27,20 +27,14 @@ class Image(models.Model):
 
 def track(host, summaries) -> None:
     """Upsert every image a list call saw, and mark those it did not see as gone."""
-    now = timezone.now()
-    existing = {i.image_id: i for i in Image.objects.filter(host=host)}
-    to_create, to_update = [], []
-    for summary in summaries:
-        row = existing.get(summary.id)
-        if row is None:
-            row = Image(host=host, image_id=summary.id, first_seen=now)
-            to_create.append(row)
-        else:
-            to_update.append(row)
-        row.tags, row.size = summary.tags, summary.size
-        row.created = datetime.fromtimestamp(summary.created, tz=UTC)
-        row.last_seen, row.gone_since = now, None
-    Image.objects.bulk_create(to_create)
-    Image.objects.bulk_update(to_update, ["tags", "size", "created", "last_seen", "gone_since"])
+    upsert_seen(
+        Image,
+        host,
+        "image_id",
+        summaries,
+        lambda s: {"tags": s.tags, "size": s.size, "created": datetime.fromtimestamp(s.created, tz=UTC)},
+    )
     seen = {s.id for s in summaries}
-    Image.objects.filter(host=host, gone_since=None).exclude(image_id__in=seen).update(gone_since=now)
+    Image.objects.filter(host=host, gone_since=None).exclude(image_id__in=seen).update(
+        gone_since=timezone.now()
+    )
