@@ -14,7 +14,15 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from console.engine import BadRequest, Conflict, EngineError, NotFound, client, engine_call
+from console.engine import (
+    BadRequest,
+    Conflict,
+    EngineError,
+    EngineUnreachable,
+    NotFound,
+    client,
+    engine_call,
+)
 
 DEFAULT_SHELLS = ("/bin/bash", "/bin/sh")
 DETACH_KEYS = "ctrl-p,ctrl-q"
@@ -234,6 +242,9 @@ def outcome(session: Session, detach_typed: bool = False, wait: float = 2.0) -> 
         except NotFound:
             sentence = f"The container {session.name} was removed."
             return {"type": "end", "reason": "removed", "message": sentence}
+        except EngineUnreachable as exc:
+            sentence = f"The terminal lost its connection to the engine. {exc.message}"
+            return {"type": "error", "error": sentence, "code": exc.code}
         except EngineError as exc:
             return {"type": "error", "error": exc.message, "code": exc.code}
         if not running:

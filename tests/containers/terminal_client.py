@@ -1,6 +1,11 @@
 """A terminal client for tests: the real ASGI app through Channels' WebsocketCommunicator."""
 
 import json
+import os
+import shutil
+import socket
+import tempfile
+import threading
 import time
 
 from channels.testing import WebsocketCommunicator
@@ -69,3 +74,57 @@ class Term:
 
     async def close(self) -> None:
         await self.comm.disconnect()
+
+
+class EngineProxy:
+    """A unix socket that forwards to the real engine until `kill()`: an engine that goes away.
+
+    Register it as a host (`url`) and open a terminal through it; `kill()` drops every
+    connection and the socket itself, as a daemon that stops or a network that fails would.
+    """
+
+    def __init__(self, target: str = "/var/run/docker.sock"):
+        self.dir = tempfile.mkdtemp(prefix="dcp-", dir="/tmp")  # short: unix paths max 108 bytes
+        self.path = os.path.join(self.dir, "engine.sock")
+        self.url = f"unix://{self.path}"
+        self.target = target
+        self.listener = socket.socket(socket.AF_UNIX)
+        self.listener.bind(self.path)
+        self.listener.listen(64)
+        self.conns: list = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(self.target)
+            with self.lock:
+                self.conns += [conn, upstream]
+            for a, b in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=self._copy, args=(a, b), daemon=True).start()
+
+    def _copy(self, src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            return
+
+    def kill(self):
+        self.listener.close()
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+        with self.lock:
+            for conn in self.conns:
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                conn.close()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,11 +1,12 @@
 """`docker attach` in the browser: /ws/hosts/{host}/containers/{ref}/attach, against the real engine."""
 
+import asyncio
 import time
 
 import pytest
 
 from console.models import ApiToken, Host
-from tests.containers.terminal_client import Term
+from tests.containers.terminal_client import EngineProxy, Term
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,3 +99,21 @@ class TestAttach:
         if frame["type"] == "end":
             assert frame["reason"] == "removed" and "was removed" in frame["message"]
         await term.close()
+
+    async def test_the_engine_going_away_ends_the_session_with_a_sentence(self, token, shell):
+        proxy = EngineProxy()
+        await asyncio.to_thread(Host.objects.create, name="proxied", url=proxy.url)
+        try:
+            term = Term(token, shell.name, kind="attach", host="proxied")
+            await term.open()
+            await term.type("echo before\r")
+            await term.read_until(b"\r\nbefore\r\n")
+            proxy.kill()
+            frame = await term.ending()
+            assert frame["type"] == "error" and frame["code"] == "engine_unreachable"
+            assert frame["error"].startswith("The terminal lost its connection to the engine.")
+            assert "Cannot connect to the Docker engine of host proxied" in frame["error"]
+        finally:
+            proxy.kill()
+        shell.reload()
+        assert shell.status == "running"  # the console lost the engine; the container did not stop

@@ -10,7 +10,7 @@ import pytest
 
 from console.models import ApiToken, Host
 from tests.conftest import build_image, unique
-from tests.containers.terminal_client import Term
+from tests.containers.terminal_client import EngineProxy, Term
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,6 +65,16 @@ class TestExec:
         await term.read_until(b" done")
         assert "é done" in term.output.decode("utf-8")
         assert (await term.ending())["type"] == "exit"
+        await term.close()
+
+    async def test_a_utf8_character_split_across_client_frames_arrives_whole(self, token, make_container):
+        term = Term(token, make_container().name)
+        await term.open()
+        await term.type('echo "[')
+        await term.type(b"\xc3")  # the first byte of é in one frame, the second in the next
+        await asyncio.sleep(0.2)
+        await term.type(b'\xa9]" | od -An -tx1\r')
+        await term.read_until(b"5b c3 a9 5d 0a")
         await term.close()
 
     async def test_bytes_that_are_not_utf8_do_not_close_the_terminal(self, token, make_container):
@@ -159,6 +169,24 @@ class TestExec:
     async def test_it_explains_an_engine_that_does_not_answer(self, token, dead_host):
         frame = await Term(token, "anything", host="dead").open()
         assert frame["code"] == "engine_unreachable" and "Cannot connect" in frame["error"]
+
+    async def test_the_engine_going_away_ends_the_session_with_a_sentence(self, token, make_container):
+        proxy = EngineProxy()
+        await asyncio.to_thread(Host.objects.create, name="proxied", url=proxy.url)
+        try:
+            term = Term(token, make_container().name, host="proxied")
+            await term.open()
+            await term.type("echo before\r")
+            await term.read_until(b"\r\nbefore\r\n")
+            proxy.kill()
+            frame = await term.ending()
+            assert frame["type"] == "error" and frame["code"] == "engine_unreachable"
+            assert frame["error"].startswith("The terminal lost its connection to the engine.")
+            assert "Cannot connect to the Docker engine of host proxied" in frame["error"]
+            await term._one(5)
+            assert term.closed is not None
+        finally:
+            proxy.kill()
 
     async def test_it_requires_login(self, make_container):
         term = Term("not-a-token", make_container().name)
