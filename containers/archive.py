@@ -122,6 +122,8 @@ def open_get(host, ref: str, path) -> tuple[object, dict]:
             response = api._get(
                 api._url("/containers/{0}/archive", ref),
                 params={"path": path},
+                # Else the engine gzips it; `docker cp REF:PATH -` gives a plain tar.
+                headers={"Accept-Encoding": "identity"},
                 stream=True,
                 timeout=(30, None),
             )
