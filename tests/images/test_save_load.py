@@ -1,0 +1,166 @@
+"""docker save and docker load through the console, against the real engine, over ASGI."""
+
+import gzip
+import io
+import tarfile
+
+import docker
+import pytest
+
+from tests.asgi_http import issue_token, request
+from tests.conftest import LABEL_FILTER, build_image, unique
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BASE = "/api/v1/hosts/local/images"
+
+
+@pytest.fixture
+def token(user):
+    return issue_token(user)
+
+
+@pytest.fixture
+def own_image(engine, test_image):
+    """A labelled image of its own, with a unique tag; returns (tag, id)."""
+    tag = f"dconsole-test/saveload:{unique('s')}"
+    image_id = build_image(engine, tag, f'LABEL marker="{tag}"\n')
+    return tag, image_id
+
+
+def labelled_ids(engine) -> set[str]:
+    return {image.id for image in engine.images.list(filters={"label": LABEL_FILTER})}
+
+
+async def save(token, *refs):
+    return await request("GET", f"{BASE}/save", token, query={"ref": list(refs)})
+
+
+async def load(token, body: bytes, **kwargs):
+    return await request("POST", f"{BASE}/load", token, body=body, **kwargs)
+
+
+class TestSaveLoad:
+    async def test_it_round_trips_one_image(self, engine, own_image, token):
+        tag, image_id = own_image
+        saved = await save(token, tag)
+        assert saved.status == 200
+        assert saved.headers["content-type"] == "application/x-tar"
+        assert 'filename="saveload_' in saved.headers["content-disposition"]
+        with tarfile.open(fileobj=io.BytesIO(saved.content)) as tar:
+            assert "manifest.json" in tar.getnames()
+        engine.images.remove(image_id, force=True)
+
+        loaded = await load(token, saved.content, headers={"content-type": "application/x-tar"})
+
+        assert loaded.status == 200, loaded.content
+        assert loaded.json()["loaded"] == [tag]
+        assert engine.images.get(tag).id == image_id
+
+    async def test_it_round_trips_two_images_in_one_tar(self, engine, own_image, test_image, token):
+        tag, image_id = own_image
+        saved = await save(token, tag, test_image)
+        assert saved.status == 200, saved.content
+        test_id = engine.images.get(test_image).id
+        engine.images.remove(tag)
+        engine.images.remove(test_image)  # untags only if another test tag points at it
+
+        loaded = await load(token, saved.content)
+
+        assert loaded.status == 200, loaded.content
+        assert sorted(loaded.json()["loaded"]) == sorted([tag, test_image])
+        assert engine.images.get(tag).id == image_id
+        assert engine.images.get(test_image).id == test_id
+
+    async def test_it_names_images_from_a_tar_saved_by_id(self, engine, own_image, token):
+        tag, image_id = own_image
+        saved = await save(token, image_id)
+        assert saved.status == 200
+        engine.images.remove(image_id, force=True)
+
+        loaded = await load(token, saved.content)
+
+        assert loaded.status == 200, loaded.content
+        assert loaded.json()["loaded"] == [image_id]
+        assert engine.images.get(image_id).id == image_id
+
+    async def test_it_loads_a_gzipped_tar_sent_as_a_multipart_file(self, engine, own_image, token):
+        tag, image_id = own_image
+        saved = await save(token, tag)
+        engine.images.remove(image_id, force=True)
+        boundary = "----dconsole"
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="my image.tar.gz"\r\n'
+                "Content-Type: application/gzip\r\n\r\n"
+            ).encode()
+            + gzip.compress(saved.content, 1)
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+
+        loaded = await load(
+            token, body, headers={"content-type": f"multipart/form-data; boundary={boundary}"}
+        )
+
+        assert loaded.status == 200, loaded.content
+        assert loaded.json() == {"loaded": [tag], "command": "docker load -i 'my image.tar.gz'"}
+        assert engine.images.get(tag).id == image_id
+
+    async def test_it_explains_a_truncated_file_and_loads_nothing(self, engine, own_image, token):
+        tag, image_id = own_image
+        saved = await save(token, tag)
+        engine.images.remove(image_id, force=True)
+        before = labelled_ids(engine)
+
+        loaded = await load(token, saved.content[: len(saved.content) // 2])
+
+        assert loaded.status == 400
+        assert "ends early" in loaded.json()["error"]
+        assert "Nothing was loaded" in loaded.json()["error"]
+        assert labelled_ids(engine) == before
+        with pytest.raises(docker.errors.ImageNotFound):
+            engine.images.get(tag)
+
+    async def test_it_explains_a_file_that_is_not_a_tar(self, token):
+        loaded = await load(token, b"this is not a tar file\n" * 500)
+        assert loaded.status == 400
+        assert loaded.json()["code"] == "bad_request"
+        assert "is not a tar" in loaded.json()["error"]
+        assert "invalid tar header" in loaded.json()["error"]
+
+    async def test_it_explains_an_empty_file(self, token):
+        loaded = await load(token, b"")
+        assert loaded.status == 400
+        assert loaded.json()["error"].startswith("The file is empty")
+
+    async def test_it_enforces_the_size_limit_while_streaming(self, engine, own_image, token, settings):
+        tag, image_id = own_image
+        saved = await save(token, tag)
+        engine.images.remove(image_id, force=True)
+        settings.UPLOAD_LIMIT_BYTES = len(saved.content) // 2
+        before = labelled_ids(engine)
+
+        # As a chunked upload: no Content-Length to refuse up front, so it trips while streaming.
+        limited = await load(token, saved.content, declare_length=False)
+
+        assert limited.status == 413
+        assert limited.json()["code"] == "too_large"
+        assert "limit" in limited.json()["error"] and "UPLOAD_LIMIT_MB" in limited.json()["error"]
+        assert labelled_ids(engine) == before
+
+    async def test_it_refuses_a_declared_size_over_the_limit_at_once(self, token, settings):
+        settings.UPLOAD_LIMIT_BYTES = 1000
+        loaded = await load(token, b"x" * 5000)
+        assert loaded.status == 413
+
+    async def test_it_explains_a_missing_image(self, token):
+        saved = await save(token, "dconsole-test/no-such-image:nope")
+        assert saved.status == 404
+        assert "no image 'dconsole-test/no-such-image:nope'" in saved.json()["error"]
+
+    async def test_it_requires_a_ref(self, token):
+        saved = await request("GET", f"{BASE}/save", token, query={"ref": ""})
+        assert saved.status == 400
+
+    def test_it_requires_login(self, client):
+        assert client.get(f"{BASE}/save?ref=busybox").status_code == 401
+        assert client.post(f"{BASE}/load", b"x", content_type="application/x-tar").status_code == 401
