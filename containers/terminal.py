@@ -66,15 +66,23 @@ class Session:
                 continue
 
 
+class NotRunning(Conflict):
+    """A paused or stopped container; `action` is what makes it usable: unpause or start."""
+
+    def __init__(self, message: str, action: str):
+        super().__init__(message)
+        self.action = action
+
+
 def _running(host, ref: str, verb: str) -> dict:
     """The inspect document of a running, unpaused container, or a sentence saying what to do."""
     with engine_call(host):
         doc = client(host).api.inspect_container(ref)
     state, name = doc.get("State", {}), doc.get("Name", "").lstrip("/")
     if state.get("Paused"):
-        raise Conflict(f"The container {name} is paused — unpause it first, then {verb} again.")
+        raise NotRunning(f"The container {name} is paused — unpause it first, then {verb} again.", "unpause")
     if not state.get("Running"):
-        raise Conflict(f"The container {name} is not running — start it first, then {verb} again.")
+        raise NotRunning(f"The container {name} is not running — start it first, then {verb} again.", "start")
     return doc
 
 

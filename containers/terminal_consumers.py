@@ -29,7 +29,11 @@ class TerminalConsumer(HostConsumer):
         try:
             self.session = await asyncio.to_thread(self.open)
         except EngineError as exc:
-            await self.fail(exc.message, exc.code)
+            frame = {"type": "error", "error": exc.message, "code": exc.code}
+            if getattr(exc, "action", None):  # unpause or start: what the page offers
+                frame["action"] = exc.action
+            await self.send_json(frame)
+            await self.close()
             return
         s = self.session
         self.pipe, self.inbox, self.size, self.sized = Pipe(s), asyncio.Queue(), None, None

@@ -80,6 +80,7 @@ class TestAttach:
         shell.pause()
         frame = await Term(token, shell.name, kind="attach").open()
         assert frame["code"] == "conflict" and "is paused — unpause it first" in frame["error"]
+        assert frame["action"] == "unpause"
         shell.unpause()
 
     async def test_it_explains_a_stopped_container(self, token, shell):
@@ -89,6 +90,7 @@ class TestAttach:
             shell.reload()
         frame = await Term(token, shell.name, kind="attach").open()
         assert frame["code"] == "conflict" and "is not running — start it first" in frame["error"]
+        assert frame["action"] == "start"
 
     async def test_it_says_when_the_container_is_removed(self, token, shell):
         term = Term(token, shell.name, kind="attach")

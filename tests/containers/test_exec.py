@@ -153,6 +153,7 @@ class TestExec:
         term = Term(token, container.name)
         frame = await term.open()
         assert frame["code"] == "conflict" and "is paused — unpause it first" in frame["error"]
+        assert frame["action"] == "unpause"
         await term.close()
         container.unpause()
 
@@ -161,6 +162,7 @@ class TestExec:
         container.stop(timeout=0)
         frame = await Term(token, container.name).open()
         assert frame["code"] == "conflict" and "is not running — start it first" in frame["error"]
+        assert frame["action"] == "start"
 
     async def test_it_explains_a_missing_container(self, token, test_image):
         frame = await Term(token, unique("gone")).open()
