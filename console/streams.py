@@ -1,0 +1,214 @@
+"""Long-lived engine streams, read without blocking the event loop, and shared between viewers.
+
+`open_stream(host, path, params)` speaks HTTP/1.0 to the engine's unix or tcp socket with
+asyncio: no thread, and no chunked encoding to undo (the body is the rest of the
+connection), so a stream costs one file descriptor and closing it is instant. Other
+endpoints (ssh://) go through the SDK in a dedicated thread.
+
+`subscribe(key, produce)` fans one producer (one engine stream) out to every viewer
+with the same key: the first viewer starts it, the last one leaving cancels it. A
+newcomer to a stats stream first gets the latest sample, so a chart does not wait a second.
+"""
+
+import asyncio
+import json
+import threading
+import weakref
+from contextlib import asynccontextmanager
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+
+from console.engine import (
+    BadRequest,
+    Conflict,
+    EngineError,
+    EngineUnreachable,
+    NotFound,
+    client,
+    engine_call,
+    unreachable_sentence,
+)
+
+READ_SIZE = 1 << 20
+
+
+class EngineStream:
+    """The body of one engine response, read chunk by chunk; `b""` at its end."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self._reader, self._writer = reader, writer
+
+    async def read(self) -> bytes:
+        return await self._reader.read(READ_SIZE)
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+async def open_stream(host, path: str, params: dict | None = None) -> EngineStream:
+    """GET `path` from the engine of `host`; EngineError subclasses for every failure."""
+    api_client = await asyncio.to_thread(client, host)  # cached after the first call
+    url = f"/v{api_client.api._version}{path}" + (f"?{urlencode(params)}" if params else "")
+    endpoint = urlsplit(host.endpoint)
+    if endpoint.scheme not in ("unix", "tcp", "http"):
+        return await _ThreadStream.open(host, api_client, path, params)
+    try:
+        async with asyncio.timeout(settings.DOCKER_TIMEOUT):
+            if endpoint.scheme == "unix":
+                reader, writer = await asyncio.open_unix_connection(endpoint.path, limit=READ_SIZE)
+            else:
+                reader, writer = await asyncio.open_connection(
+                    endpoint.hostname, endpoint.port or 2375, limit=READ_SIZE
+                )
+            writer.write(f"GET {url} HTTP/1.0\r\nHost: docker\r\nUser-Agent: docker-console\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+    except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
+        raise EngineUnreachable(unreachable_sentence(host)) from exc
+    status = int(head.split(b" ", 2)[1])
+    if status != 200:
+        body = await reader.read(65536)
+        writer.close()
+        raise error_for(status, body)
+    return EngineStream(reader, writer)
+
+
+def error_for(status: int, body: bytes) -> EngineError:
+    """The engine's own sentence, as the error type its status stands for."""
+    try:
+        message = json.loads(body).get("message", "")
+    except (ValueError, AttributeError):
+        message = body.decode("utf-8", "replace")
+    message = message.strip() or "The engine gave no reason."
+    message = message[:1].upper() + message[1:]
+    kind = {400: BadRequest, 404: NotFound, 409: Conflict}.get(status)
+    return kind(message) if kind else EngineError(f"The Docker engine refused: {message}")
+
+
+class _ThreadStream:
+    """The same interface over the SDK, for endpoints asyncio cannot reach directly (ssh://)."""
+
+    def __init__(self, response):
+        self._response = response
+        self._queue: asyncio.Queue = asyncio.Queue(maxsize=64)
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=self._pump, args=(loop,), daemon=True).start()
+
+    @classmethod
+    async def open(cls, host, api_client, path, params):
+        def get():
+            with engine_call(host):
+                api = api_client.api
+                response = api._get(api._url(path), params=params, stream=True)
+                api._raise_for_status(response)
+                return response
+
+        return cls(await asyncio.to_thread(get))
+
+    def _pump(self, loop):
+        try:
+            for chunk in self._response.raw.stream(65536, decode_content=False):
+                asyncio.run_coroutine_threadsafe(self._queue.put(chunk), loop).result()
+        except Exception:  # noqa: BLE001 - a cut stream ends like a finished one
+            pass
+        try:
+            asyncio.run_coroutine_threadsafe(self._queue.put(b""), loop).result()
+        except RuntimeError:
+            pass  # the loop is gone
+
+    async def read(self) -> bytes:
+        return await self._queue.get()
+
+    def close(self) -> None:
+        self._response.close()
+
+
+async def json_lines(stream):
+    """Each JSON document of a newline-delimited engine stream (stats, events)."""
+    pending = b""
+    while chunk := await stream.read():
+        *complete, pending = (pending + chunk).split(b"\n")
+        for line in complete:
+            if line.strip():
+                yield json.loads(line)
+
+
+class Topic:
+    """One producer's messages, copied to every subscriber's queue."""
+
+    def __init__(self, key, produce, replay: bool):
+        self.key, self.produce, self.replay = key, produce, replay
+        self.queues: set[asyncio.Queue] = set()
+        self.last = None
+        self.task: asyncio.Task | None = None
+
+    def publish(self, message) -> None:
+        if self.replay:
+            self.last = message
+        for queue in self.queues:
+            if queue.full():  # a slow viewer loses its oldest message, never stalls the others
+                queue.get_nowait()
+            queue.put_nowait(message)
+
+    async def run(self):
+        try:
+            await self.produce(self.publish)
+            self.publish({"type": "end", "reason": "ended"})
+        except EngineError as exc:
+            self.publish({"type": "error", "error": exc.message, "code": exc.code})
+        except (OSError, ValueError) as exc:
+            self.publish(
+                {"type": "error", "error": f"The engine stream broke: {exc}", "code": "engine_error"}
+            )
+        finally:
+            topics = _registry()
+            if topics.get(self.key) is self:
+                del topics[self.key]
+
+
+_topics: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
+
+
+def _registry() -> dict:
+    return _topics.setdefault(asyncio.get_running_loop(), {})
+
+
+def open_topics() -> list:
+    """The keys of the shared streams open in this event loop (for tests and benchmarks)."""
+    return list(_registry())
+
+
+@asynccontextmanager
+async def subscribe(key, produce, maxsize: int = 256, replay: bool = False):
+    """A queue of the messages of the shared stream `key`; `produce(publish)` makes them.
+
+    With `replay`, a newcomer first gets the latest message. The stream ends with a
+    `{"type": "end"}` or `{"type": "error"}` message.
+    """
+    topics = _registry()
+    topic = topics.get(key)
+    if topic is None:
+        topic = topics[key] = Topic(key, produce, replay)
+    queue: asyncio.Queue = asyncio.Queue(maxsize=maxsize)
+    if topic.last is not None:
+        queue.put_nowait(topic.last)
+    topic.queues.add(queue)
+    if topic.task is None:
+        topic.task = asyncio.create_task(topic.run())
+    try:
+        yield queue
+    finally:
+        topic.queues.discard(queue)
+        if not topic.queues:
+            topic.task.cancel()
+            if topics.get(key) is topic:
+                del topics[key]
+
+
+async def pipe(stream, publish, parse=json_lines):
+    """Publish each document of `stream`, closing it however the pumping ends."""
+    try:
+        async for document in parse(stream):
+            publish(document)
+    finally:
+        stream.close()

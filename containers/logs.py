@@ -1,0 +1,185 @@
+"""Container logs (`docker logs`): options checked, and the engine's bytes turned into lines.
+
+Without a TTY the engine frames every message with an 8-byte header (stream, length);
+a frame, and a UTF-8 character, can be split across reads. With a TTY there are no
+headers and everything is stdout. A line longer than 16 KiB comes as several messages
+without a newline between them. Everything here is pure, and tested without an engine.
+"""
+
+import codecs
+import re
+import struct
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from console.engine import BadRequest
+
+STREAMS = {0: "stdout", 1: "stdout", 2: "stderr"}
+HEADER = struct.Struct(">BxxxL")
+MAX_LINE = 1 << 20  # a "line" that never ends is cut here rather than held forever
+DURATION = re.compile(r"^(\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$")
+DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+FRACTION = re.compile(r"(?<=\d\d:\d\d:\d\d)[.,](\d+)")
+UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+@dataclass
+class LogOptions:
+    tail: str = "200"
+    since: str = ""
+    timestamps: bool = False
+    follow: bool = False
+
+    @classmethod
+    def from_query(cls, query, default_tail: str = "200") -> "LogOptions":
+        tail = (query.get("tail") or default_tail).strip().lower()
+        if tail != "all" and not tail.isdigit():
+            raise BadRequest(f"`tail` must be a number of lines or `all`, not {tail!r}.")
+        return cls(
+            tail=tail,
+            since=parse_since(query.get("since") or ""),
+            timestamps=_flag(query.get("timestamps")),
+            follow=_flag(query.get("follow")),
+        )
+
+    def params(self) -> dict:
+        params = {"stdout": 1, "stderr": 1, "tail": self.tail}
+        if self.since:
+            params["since"] = self.since
+        if self.timestamps:
+            params["timestamps"] = 1
+        if self.follow:
+            params["follow"] = 1
+        return params
+
+    def cli(self, ref: str) -> str:
+        parts = ["docker logs"]
+        if self.follow:
+            parts.append("-f")
+        if self.tail != "all":
+            parts.append(f"--tail {self.tail}")
+        if self.since:
+            parts.append(f"--since {self.since}")
+        if self.timestamps:
+            parts.append("-t")
+        return " ".join([*parts, ref])
+
+
+def _flag(value) -> bool:
+    return str(value or "").lower() in ("1", "true", "yes", "on")
+
+
+def parse_since(value: str, now: float | None = None) -> str:
+    """`since` as the engine takes it (unix seconds) from what `docker logs --since` accepts:
+    unix seconds, an RFC 3339 date, or a duration ago such as `10m` or `1h30m`."""
+    value = value.strip()
+    if not value:
+        return ""
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return value
+    if DURATION.fullmatch(value):
+        seconds = sum(float(n) * UNIT_SECONDS[u] for n, u in DURATION_PART.findall(value))
+        return f"{(now if now is not None else time.time()) - seconds:.9f}"
+    # The engine compares to the nanosecond: keep every digit of the fraction (a rounded
+    # one can land after the very line whose timestamp was given).
+    match = FRACTION.search(value)
+    digits = match.group(1) if match else ""
+    try:
+        moment = datetime.fromisoformat(FRACTION.sub("", value, count=1).replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(
+            f"`since` must be unix seconds, a date like 2024-05-01T12:00:00Z, or a duration "
+            f"like 10m or 2h, not {value!r}."
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return f"{int(moment.timestamp())}.{digits[:9].ljust(9, '0')}"
+
+
+def frames(buffer: bytes) -> tuple[list[tuple[int, bytes]], bytes]:
+    """The complete frames at the start of `buffer` as (stream, payload), and the rest."""
+    pieces, pos, end = [], 0, len(buffer)
+    unpack = HEADER.unpack_from
+    while pos + 8 <= end:
+        kind, size = unpack(buffer, pos)
+        stop = pos + 8 + size
+        if stop > end:
+            break
+        pieces.append((kind, buffer[pos + 8 : stop]))
+        pos = stop
+    return pieces, buffer[pos:]
+
+
+class LogDecoder:
+    """Feed it the engine's bytes; it gives back complete lines as
+    `{"stream": "stdout"|"stderr", "text": str, "ts"?: str}`."""
+
+    def __init__(self, tty: bool, timestamps: bool = False):
+        self.tty, self.timestamps = tty, timestamps
+        self._rest = b""
+        self._decoders = {name: codecs.getincrementaldecoder("utf-8")("replace") for name in STREAMS.values()}
+        self._pending = dict.fromkeys(STREAMS.values(), "")
+        self._pending_ts = dict.fromkeys(STREAMS.values(), "")
+
+    def feed(self, data: bytes) -> list[dict]:
+        out: list[dict] = []
+        if self.tty:
+            self._text("stdout", data, out)
+            return out
+        pieces, self._rest = frames(self._rest + data if self._rest else data)
+        if self.timestamps:
+            for kind, payload in pieces:
+                self._message(STREAMS.get(kind, "stdout"), payload, out)
+            return out
+        run_kind, run = None, []
+        for kind, payload in pieces:
+            if kind != run_kind and run:
+                self._text(STREAMS.get(run_kind, "stdout"), b"".join(run), out)
+                run = []
+            run_kind = kind
+            run.append(payload)
+        if run:
+            self._text(STREAMS.get(run_kind, "stdout"), b"".join(run), out)
+        return out
+
+    def flush(self) -> list[dict]:
+        """The last lines that had no newline yet (the stream ended)."""
+        out = []
+        for name, decoder in self._decoders.items():
+            text = self._pending[name] + decoder.decode(b"", final=True)
+            if text:
+                out.append(self._line(name, text.removesuffix("\r"), self._pending_ts[name]))
+            self._pending[name], self._pending_ts[name] = "", ""
+        return out
+
+    def _line(self, name: str, text: str, ts: str) -> dict:
+        return {"stream": name, "text": text, "ts": ts} if self.timestamps else {"stream": name, "text": text}
+
+    def _text(self, name: str, data: bytes, out: list) -> None:
+        text = self._pending[name] + self._decoders[name].decode(data)
+        if self.tty:
+            text = text.replace("\r\n", "\n")
+        parts = text.split("\n")
+        self._pending[name] = parts.pop()
+        if self.timestamps:  # TTY with timestamps: every line starts with one
+            for part in parts:
+                ts, _, rest = part.partition(" ")
+                out.append({"stream": name, "text": rest, "ts": ts})
+        else:
+            out.extend({"stream": name, "text": part} for part in parts)
+        if len(self._pending[name]) > MAX_LINE:
+            out.append(self._line(name, self._pending[name], self._pending_ts[name]))
+            self._pending[name] = ""
+
+    def _message(self, name: str, payload: bytes, out: list) -> None:
+        """One engine message with its timestamp; a partial one continues the pending line."""
+        ts, _, body = payload.partition(b" ")
+        if not self._pending[name]:
+            self._pending_ts[name] = ts.decode("ascii", "replace")
+        text = self._pending[name] + self._decoders[name].decode(body)
+        if text.endswith("\n") or len(text) > MAX_LINE:
+            out.append({"stream": name, "text": text.removesuffix("\n"), "ts": self._pending_ts[name]})
+            self._pending[name] = ""
+        else:
+            self._pending[name] = text
