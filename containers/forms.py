@@ -22,6 +22,11 @@ class RunForm(forms.Form):
         label="Interactive with a terminal (-it)",
         help_text="Keeps STDIN open and gives it a TTY.",
     )
+    detach = forms.BooleanField(
+        required=False,
+        label="Detached (-d)",
+        help_text="With -it: leave it in the background instead of opening its terminal.",
+    )
     env = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "KEY=value, one a line"}),
         required=False,
@@ -73,5 +78,10 @@ class RunForm(forms.Form):
     def as_run_data(self) -> dict:
         data = dict(self.cleaned_data)
         interactive = data.pop("interactive")
+        data.pop("detach")
         data["tty"] = data["stdin_open"] = interactive
         return data
+
+    def opens_terminal(self) -> bool:
+        """`docker run -it` without -d: the user lands in the container's terminal."""
+        return self.cleaned_data["interactive"] and not self.cleaned_data["detach"]

@@ -56,6 +56,13 @@ def container_run(request, host):
         else:
             models.record_created(host, container_id, name, request.user)
             audit.record(request.user, host, "run", name, spec.cli())
+            if form.opens_terminal():  # like `docker run -it`: straight into its terminal
+                flash(
+                    request,
+                    f"Started container {name} ({container_id[:12]}).",
+                    spec.cli().replace(" -d", "", 1),
+                )
+                return redirect("container_attach", host=host.name, ref=name)
             flash(request, f"Started container {name} ({container_id[:12]}).", spec.cli())
             return redirect("container_detail", host=host.name, ref=name)
     return render(request, "containers/run.html", {"host": host, "form": form})

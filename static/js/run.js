@@ -10,9 +10,15 @@ function lines(name) {
   return form.elements[name].value.split(/[\n,]/).map((l) => l.trim()).filter(Boolean);
 }
 
+const detach = form.elements.detach;
+const detachField = detach.closest(".field");
+
 function render() {
-  const words = ["docker", "run", "-d"];
-  if (form.elements.interactive.checked) words.push("-it");
+  const interactive = form.elements.interactive.checked;
+  detachField.hidden = !interactive; // without -it there is no terminal to open: always -d
+  const words = ["docker", "run"];
+  if (!interactive || detach.checked) words.push("-d");
+  if (interactive) words.push("-it");
   const name = form.elements.name.value.trim();
   if (name) words.push("--name", name);
   for (const item of lines("env")) words.push("-e", item);
