@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from console import api, errors, views
 from containers import api as containers_api
+from containers import live_views
 from containers import views as container_views
 from containers.docker_api import LIFECYCLE_ACTIONS
 from images import api as images_api
@@ -17,6 +18,7 @@ api_patterns = [
     path(f"{HOST}/containers/", containers_api.container_list),
     path(f"{HOST}/containers/<str:ref>/", containers_api.container_detail),
     path(f"{HOST}/containers/<str:ref>/top", containers_api.container_top),
+    path(f"{HOST}/containers/<str:ref>/logs", live_views.container_logs_download),
     path(f"{HOST}/containers/<str:ref>/archive", containers_api.container_archive),
     path(f"{HOST}/containers/<str:ref>/commit", containers_api.container_commit),
     re_path(
@@ -50,6 +52,7 @@ urlpatterns = [
     path("hosts/<str:host>/", views.host_detail, name="host_detail"),
     path("tokens/", views.token_list, name="token_list"),
     path("hosts/<str:host>/run/", container_views.container_run, name="container_run"),
+    path("hosts/<str:host>/stats/", live_views.host_stats, name="host_stats"),
     path("hosts/<str:host>/containers/", include("containers.urls")),
     path("hosts/<str:host>/images/", include("images.urls")),
 ]
