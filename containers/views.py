@@ -39,7 +39,7 @@ def container_list(request, host):
         container.created_by = row.created_by if row else None
     return render(
         request,
-        "containers/list.html",
+        "containers/_table.html" if request.headers.get("X-Live-Fragment") else "containers/list.html",
         {"host": host, "containers": containers, "show_all": show_all},
     )
 

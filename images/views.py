@@ -21,7 +21,8 @@ def image_list(request, host):
         for image in images
         for repository, tag in image.rows()
     ]
-    return render(request, "images/list.html", {"host": host, "rows": rows, "count": len(images)})
+    template = "images/_table.html" if request.headers.get("X-Live-Fragment") else "images/list.html"
+    return render(request, template, {"host": host, "rows": rows, "count": len(images)})
 
 
 @page(OPERATE)
