@@ -1,0 +1,126 @@
+"""Live pages in a real browser: a log line appears as the container writes it, a stats sample
+is drawn, and the containers list follows the engine's events without a reload."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.conftest import LABELS, unique
+from tests.e2e.conftest import screenshot
+
+SCRIPT = (
+    "echo started; echo 'to stderr' >&2; printf '\\033[1;31mred alert\\033[0m \\033[38;5;45mcyan\\033[0m "
+    "\\033]0;title\\007done\\n'; sleep 3600"
+)
+
+
+def write_to_log(container, text: str, stream: int = 1) -> None:
+    """Make the container's main process print a line, as if it had written it itself."""
+    container.exec_run(["sh", "-c", f"echo '{text}' > /proc/1/fd/{stream}"])
+
+
+class TestLogsPage:
+    def test_a_line_appears_as_the_container_writes_it(self, page, make_container):
+        container = make_container(["sh", "-c", SCRIPT], network_mode="none")
+        page.goto(f"/hosts/local/containers/{container.name}/logs/")
+        view = page.locator("[data-log-view]")
+        expect(view).to_contain_text("started")
+        expect(page.locator("[data-log-status]")).to_have_text("following")
+        expect(page.locator("[data-log-cli]")).to_have_text(f"$ docker logs -f --tail 200 {container.name}")
+
+        expect(page.locator(".ln.err")).to_have_text("to stderr")
+        red = page.locator(".ln .a-fg1.a-b")
+        expect(red).to_have_text("red alert")
+        expect(view).not_to_contain_text("[1;31m")
+        expect(view).not_to_contain_text("title")  # an OSC title sequence is dropped, not shown
+
+        write_to_log(container, "a line written just now")
+        expect(view).to_contain_text("a line written just now")
+        write_to_log(container, "an error just now", stream=2)
+        expect(page.locator(".ln.err").last).to_have_text("an error just now")
+        expect(page.locator("[data-log-count]")).to_have_text("5 lines")
+        screenshot(page, "logs-live")
+
+        page.fill("[data-log-search]", "just now")
+        expect(page.locator("[data-log-search-count]")).to_have_text("2 matches in 2 lines")
+        screenshot(page, "logs-search")
+
+    def test_a_stopped_container_ends_with_its_exit_code_and_reconnects(self, page, make_container):
+        container = make_container(["sh", "-c", "echo bye; exit 3"], network_mode="none")
+        container.wait()
+        page.goto(f"/hosts/local/containers/{container.name}/logs/")
+        expect(page.locator("[data-log-view]")).to_contain_text("bye")
+        end = page.locator("[data-log-end]")
+        expect(end).to_contain_text(f"Container {container.name} exited with code 3.")
+        end.locator("button:has-text('Reconnect')").click()
+        expect(end).to_contain_text("exited with code 3")
+        expect(page.locator("[data-log-count]")).to_have_text("1 line")
+        screenshot(page, "logs-exited")
+
+    def test_a_container_without_readable_logs_gets_the_engines_sentence(self, page, make_container):
+        container = make_container("sleep 3600", log_config={"type": "none"}, network_mode="none")
+        page.goto(f"/hosts/local/containers/{container.name}/logs/")
+        end = page.locator("[data-log-end]")
+        expect(end).to_contain_text("does not support reading")
+        screenshot(page, "logs-driver-none")
+
+    def test_scrolling_up_pauses_and_the_button_resumes(self, page, make_container):
+        container = make_container(["sh", "-c", "seq 1 400; sleep 3600"], network_mode="none")
+        page.goto(f"/hosts/local/containers/{container.name}/logs/")
+        expect(page.locator("[data-log-count]")).to_have_text("200 lines")
+        page.locator("[data-log-view]").evaluate("view => { view.scrollTop = 0; }")
+        jump = page.locator("[data-log-jump]")
+        expect(jump).to_be_visible()
+        write_to_log(container, "while paused")
+        expect(jump).to_contain_text("1 new")
+        jump.click()
+        expect(jump).to_be_hidden()
+        at_bottom = "v => v.scrollHeight - v.scrollTop - v.clientHeight < 8"
+        assert page.locator("[data-log-view]").evaluate(at_bottom)
+
+
+class TestStatsPages:
+    def test_a_sample_is_shown_and_charted(self, page, make_container):
+        container = make_container("sleep 3600", network_mode="none")
+        page.goto(f"/hosts/local/containers/{container.name}/stats/")
+        expect(page.locator("[data-stats-status]")).to_have_text("live")
+        expect(page.locator("[data-v=cpu]")).to_have_text(re.compile(r"^\d+\.\d\d%$"))
+        expect(page.locator("[data-v=mem]")).to_have_text(re.compile(r"^\d+(\.\d+)?(B|KiB|MiB|GiB)$"))
+        expect(page.locator("[data-v=pids]")).to_have_text("1")
+        expect(page.locator("[data-chart=cpu] canvas")).to_be_visible()
+        expect(page.locator("[data-stats-samples]")).to_have_text(re.compile(r"^[2-9]|\d\d"))
+        screenshot(page, "stats-container")
+
+        container.pause()
+        expect(page.locator("[data-stats-status]")).to_have_text("paused")
+        container.unpause()
+        expect(page.locator("[data-stats-status]")).to_have_text("live")
+        container.kill()
+        expect(page.locator("[data-stats-end]")).to_contain_text("exited with code 137")
+        screenshot(page, "stats-ended")
+
+    def test_the_host_table_lists_every_running_container(self, page, make_container):
+        container = make_container("sleep 3600", network_mode="none")
+        page.goto("/hosts/local/stats/")
+        row = page.locator(f"tr[data-name='{container.name}']")
+        expect(row).to_contain_text(container.short_id)
+        expect(row.locator("[data-v=pids]")).to_have_text("1")
+        screenshot(page, "stats-host")
+        container.remove(force=True)
+        expect(row).to_have_count(0)
+
+
+class TestLiveLists:
+    def test_the_containers_list_follows_the_engine(self, page, engine, test_image, cleanup_names):
+        page.goto("/hosts/local/containers/")
+        expect(page.locator("[data-live]")).to_have_text("live")
+        name = unique("e2e-live")
+        cleanup_names.append(name)
+        engine.containers.run(
+            test_image, "sleep 3600", name=name, labels=LABELS, detach=True, network_mode="none"
+        )
+        row = page.locator(f"tr[data-name='{name}']")
+        expect(row).to_contain_text("Up")
+        screenshot(page, "containers-live")
+        engine.containers.get(name).remove(force=True)
+        expect(row).to_have_count(0)
