@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 
 from console import streams
 from console.consumers import HostConsumer
-from console.engine import EngineError, EngineUnreachable
+from console.engine import EngineError
 
 CONTAINER_STATES = {
     "create": "created",
@@ -63,10 +63,7 @@ async def produce(host, publish):
     finally:
         stream.close()
         followers.cancel()
-    raise EngineUnreachable(
-        f"The engine of host {host.name} closed its event stream; it may be restarting. "
-        "Reconnect in a moment."
-    )
+    raise streams.engine_gone(host, "events")
 
 
 class ModelFollower:

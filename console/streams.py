@@ -40,7 +40,10 @@ class EngineStream:
         self._reader, self._writer = reader, writer
 
     async def read(self) -> bytes:
-        return await self._reader.read(READ_SIZE)
+        try:
+            return await self._reader.read(READ_SIZE)
+        except OSError:  # reset by an engine going away: the end, as for a closed stream
+            return b""
 
     def close(self) -> None:
         self._writer.close()
@@ -71,6 +74,14 @@ async def open_stream(host, path: str, params: dict | None = None) -> EngineStre
         writer.close()
         raise error_for(status, body)
     return EngineStream(reader, writer)
+
+
+def engine_gone(host, what: str) -> EngineUnreachable:
+    """The error for a stream whose engine stopped answering while it ran."""
+    return EngineUnreachable(
+        f"The Docker engine of host {host.name} went away while streaming {what}: it stopped, "
+        f"restarted, or {host.endpoint} cannot be reached any more. Reconnect once the engine runs again."
+    )
 
 
 def error_for(status: int, body: bytes) -> EngineError:

@@ -5,7 +5,7 @@ import json
 
 from console import events, streams
 from console.consumers import HostConsumer
-from console.engine import EngineError, NotFound
+from console.engine import EngineError, EngineUnreachable, NotFound
 from containers import docker_api, live_stats
 from containers.logs import LogDecoder, LogOptions
 
@@ -38,12 +38,15 @@ class ContainerConsumer(HostConsumer):
         self.finished = True
         await (self.fail(error.message, error.code) if error else self.end(reason, **extra))
 
-    async def finish_from_state(self, container_id: str, running_reason: str = "done"):
-        """End saying what became of the container: exited (with its code), removed, or still running."""
+    async def finish_from_state(self, container_id: str, what: str, running_reason: str = "done"):
+        """End saying what became of the container: exited (with its code), removed, still
+        running, or the engine went away (the stream of `what` ended because it did)."""
         try:
             state = (await asyncio.to_thread(docker_api.inspect, self.host, container_id))["State"]
         except NotFound:
             return await self.finish("removed")
+        except EngineUnreachable:
+            return await self.finish(error=streams.engine_gone(self.host, what))
         except EngineError as exc:
             return await self.finish(error=exc)
         if state.get("Running"):
@@ -90,7 +93,7 @@ class LogsConsumer(ContainerConsumer):
         finally:
             stream.close()
         await self.send_lines(decoder.flush())
-        await self.finish_from_state(document["Id"])
+        await self.finish_from_state(document["Id"], "logs")
 
     async def send_lines(self, lines: list[dict]):
         if lines:
@@ -119,7 +122,7 @@ class StatsConsumer(ContainerConsumer):
                 await self.send_json({**frame, "state": self.state})
         if frame["type"] == "error":
             return await self.finish(error=error_from(frame))
-        await self.finish_from_state(self.container_id, running_reason="ended")
+        await self.finish_from_state(self.container_id, "stats", running_reason="ended")
 
     async def watch(self):
         async with events.subscribe(self.host) as queue:
@@ -129,10 +132,13 @@ class StatsConsumer(ContainerConsumer):
                 if frame["action"] in ("pause", "unpause"):
                     self.state = "paused" if frame["action"] == "pause" else "running"
                     await self.send_json({"type": "state", "state": self.state})
-                elif frame["action"] == "die":
-                    return await self.finish("exited", exit_code=frame.get("exit_code"))
+                elif frame["action"] == "die":  # exited, or killed by `docker rm -f`: ask
+                    return await self.finish_from_state(
+                        self.container_id, "stats", running_reason="restarted"
+                    )
                 elif frame["action"] == "destroy":
                     return await self.finish("removed")
+        await self.finish(error=error_from(frame))
 
 
 class HostStatsConsumer(ContainerConsumer):

@@ -93,7 +93,9 @@ class HostTable:
         while True:
             frame = await queue.get()
             if frame["type"] != "event":
-                raise EngineError(frame.get("error", "The event stream ended."))
+                error = EngineError(frame.get("error") or "The engine's event stream ended.")
+                error.code = frame.get("code", error.code)
+                raise error
             if frame["kind"] != "container":
                 continue
             cid, action = frame["id"], frame["action"]

@@ -3,9 +3,11 @@
 import asyncio
 import json
 
+import pytest
 from channels.testing import WebsocketCommunicator
 
 from console.asgi import application
+from console.models import ApiToken, Host
 
 ORIGIN = b"http://localhost"
 
@@ -45,3 +47,41 @@ async def close_code(communicator, timeout: float = 15) -> int:
 
 def lines(seen: list[dict]) -> list[dict]:
     return [line for frame in seen if frame["type"] == "logs" for line in frame["lines"]]
+
+
+@pytest.fixture
+def token(user):
+    """A bearer token for WebSocket tests (transactional: their flush removed the `local` host)."""
+    Host.objects.get_or_create(name="local")
+    return ApiToken.issue(user, "websocket tests")[1]
+
+
+def engine_sockets(pid: int | str = "self", path: str = "/var/run/docker.sock") -> int:
+    """How many connections process `pid` holds to the engine socket at `path`.
+
+    Read from the kernel (`ss -xp` gives each unix socket's inode and its peer's): the
+    sockets of `pid` whose peer is a socket bound to `path`.
+    """
+    import os
+    import subprocess
+
+    pid = os.getpid() if pid == "self" else int(pid)
+    mine = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            mine.add(target[8:-1])
+    listing = subprocess.run(["ss", "-xa"], capture_output=True, text=True, check=True).stdout.splitlines()
+    engine_side, peers = set(), {}
+    for line in listing[1:]:
+        fields = line.split()
+        if len(fields) < 8:
+            continue
+        local, inode, peer_inode = fields[4], fields[5], fields[7]
+        if local == path:
+            engine_side.add(inode)
+        peers[inode] = peer_inode
+    return sum(1 for inode in mine if peers.get(inode) in engine_side)

@@ -7,17 +7,11 @@ import time
 import pytest
 
 from console.engine import BadRequest
-from console.models import ApiToken, Host
 from containers.logs import HEADER, LogDecoder, parse_since
-from tests.ws import connect, frames, lines
+from tests.second_engine import run_on
+from tests.ws import close_code, connect, frames, lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def token(user):
-    Host.objects.get_or_create(name="local")  # a transactional test's flush removed it
-    return ApiToken.issue(user, "logs tests")[1]
 
 
 def wait_exit(container, timeout=20):
@@ -225,3 +219,17 @@ class TestSince:
     def test_it_explains_a_bad_value(self):
         with pytest.raises(BadRequest, match="`since` must be unix seconds"):
             parse_since("yesterday")
+
+
+class TestEngineGone:
+    async def test_logs_end_with_a_sentence_when_the_engine_stops(self, token, second_engine, test_image):
+        container = run_on(second_engine, test_image, "sh -c 'echo alive; sleep 3600'")
+        host = second_engine.host.name
+        communicator = await connect(f"/ws/hosts/{host}/containers/{container.id}/logs?follow=1", token)
+        await frames(communicator, lambda f: f["type"] == "logs")
+        await asyncio.to_thread(second_engine.stop)
+        seen = await frames(communicator, lambda f: f["type"] in ("end", "error"), timeout=60)
+        assert await close_code(communicator) == 1000
+        assert seen[-1]["type"] == "error" and seen[-1]["code"] == "engine_unreachable"
+        assert f"engine of host {host} went away while streaming logs" in seen[-1]["error"]
+        assert "Reconnect once the engine runs again." in seen[-1]["error"]
