@@ -84,6 +84,16 @@ def engine_gone(host, what: str) -> EngineUnreachable:
     )
 
 
+def error_from(frame: dict, host=None, what: str = "") -> EngineError:
+    """The error an `{"type": "error"}` (or unexpected `end`) frame of a shared stream stands for;
+    with `host`, a lost engine is told as the stream of `what` losing it."""
+    if host is not None and frame.get("code") == EngineUnreachable.code:
+        return engine_gone(host, what)
+    error = EngineError(frame.get("error") or "The engine stream ended.")
+    error.code = frame.get("code", error.code)
+    return error
+
+
 def error_for(status: int, body: bytes) -> EngineError:
     """The engine's own sentence, as the error type its status stands for."""
     try:

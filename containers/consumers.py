@@ -12,13 +12,6 @@ from containers.logs import LogDecoder, LogOptions
 ACK_WINDOW = 4  # with ?ack=1, frames in flight before the server waits for {"type": "ack"}
 
 
-def error_from(frame: dict) -> EngineError:
-    """The error an `{"type": "error"}` frame of a shared stream stands for."""
-    error = EngineError(frame.get("error") or "The engine stream ended.")
-    error.code = frame.get("code", error.code)
-    return error
-
-
 class ContainerConsumer(HostConsumer):
     """A consumer about one container: its tasks, and one way to end."""
 
@@ -121,7 +114,7 @@ class StatsConsumer(ContainerConsumer):
             while (frame := await queue.get())["type"] == "stats":
                 await self.send_json({**frame, "state": self.state})
         if frame["type"] == "error":
-            return await self.finish(error=error_from(frame))
+            return await self.finish(error=streams.error_from(frame))
         await self.finish_from_state(self.container_id, "stats", running_reason="ended")
 
     async def watch(self):
@@ -138,7 +131,7 @@ class StatsConsumer(ContainerConsumer):
                     )
                 elif frame["action"] == "destroy":
                     return await self.finish("removed")
-        await self.finish(error=error_from(frame))
+        await self.finish(error=streams.error_from(frame, self.host, "stats"))
 
 
 class HostStatsConsumer(ContainerConsumer):
@@ -151,4 +144,4 @@ class HostStatsConsumer(ContainerConsumer):
         async with live_stats.subscribe_host(self.host) as queue:
             while (frame := await queue.get())["type"] == "stats":
                 await self.send_json(frame)
-        await self.finish(error=error_from(frame))
+        await self.finish(error=streams.error_from(frame))

@@ -93,9 +93,7 @@ class HostTable:
         while True:
             frame = await queue.get()
             if frame["type"] != "event":
-                error = EngineError(frame.get("error") or "The engine's event stream ended.")
-                error.code = frame.get("code", error.code)
-                raise error
+                raise streams.error_from(frame, self.host, "stats")
             if frame["kind"] != "container":
                 continue
             cid, action = frame["id"], frame["action"]

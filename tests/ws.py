@@ -56,6 +56,17 @@ def token(user):
     return ApiToken.issue(user, "websocket tests")[1]
 
 
+def stream_sockets(path: str = "/var/run/docker.sock", *clients) -> int:
+    """The connections this process holds to the engine at `path` for streams: the idle pooled
+    connections of every SDK client (the console's cached ones, and `clients`) are closed
+    first, so what is left is the streams' own (a pooled one reopens when next used)."""
+    from console import engine
+
+    for client in [*engine._clients.values(), *clients]:
+        client.api.close()
+    return engine_sockets(path=path)
+
+
 def engine_sockets(pid: int | str = "self", path: str = "/var/run/docker.sock") -> int:
     """How many connections process `pid` holds to the engine socket at `path`.
 
