@@ -80,19 +80,20 @@ class LogsConsumer(ContainerConsumer):
             return await self.finish(error=exc)
         try:
             while chunk := await stream.read():
-                await self.send_lines(decoder.feed(chunk))
+                await self.send_lines(decoder.feed_json(chunk))
         except OSError:
             pass  # the engine cut the stream; the state below says why
         finally:
             stream.close()
-        await self.send_lines(decoder.flush())
+        await self.send_lines(decoder.flush_json())
         await self.finish_from_state(document["Id"], "logs")
 
-    async def send_lines(self, lines: list[dict]):
+    async def send_lines(self, lines: str):
+        """One `logs` frame; `lines` is the JSON of its lines, as LogDecoder.feed_json makes it."""
         if lines:
             if self.window:
                 await self.window.acquire()
-            await self.send(text_data=json.dumps({"type": "logs", "lines": lines}, ensure_ascii=False))
+            await self.send(text_data='{"type": "logs", "lines": [' + lines + "]}")
 
 
 class StatsConsumer(ContainerConsumer):

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from console.engine import BadRequest
-from containers.logs import HEADER, LogDecoder, parse_since
+from containers.logs import HEADER, LogDecoder, as_dicts, as_json, parse_since
 from tests.second_engine import run_on
 from tests.ws import close_code, connect, frames, lines
 
@@ -196,6 +196,41 @@ class TestLogDecoder:
         decoder = LogDecoder(tty=False)
         assert decoder.feed(framed(2, b"no newline")) == []
         assert decoder.flush() == [{"stream": "stderr", "text": "no newline"}]
+
+
+class TestFrameJson:
+    """`feed_json` writes what json.dumps would for the same lines, whatever the text holds."""
+
+    TEXTS = [
+        "",
+        ", ",
+        '", "',
+        "\\",
+        'a\\", "b',
+        'quote " inside',
+        "\x1b[31mred\x1b[0m",
+        "tab\tnul\x00",
+        "é😀\u2028",
+        "}, {",
+    ]
+
+    @pytest.mark.parametrize("timestamps", [False, True])
+    def test_it_matches_json_dumps(self, timestamps):
+        decoder, runs = LogDecoder(tty=False, timestamps=timestamps), []
+        for i, text in enumerate(self.TEXTS):
+            stamps = [f"2024-05-01T12:00:0{i % 10}Z"] if timestamps else None
+            runs.append(("stderr" if i % 3 == 0 else "stdout", [text, text + "!"], stamps and stamps * 2))
+        frame = '{"type": "logs", "lines": [' + as_json(runs) + "]}"
+        expected = {"type": "logs", "lines": as_dicts(runs)}
+        assert json.loads(frame) == expected
+        assert frame == json.dumps(expected, ensure_ascii=False)
+        assert decoder.flush_json() == ""
+
+    def test_it_is_the_same_lines_as_feed(self):
+        data = framed(1, b"one\ntwo ") + framed(2, b'err "q"\n') + framed(1, b"three\n")
+        assert json.loads("[" + LogDecoder(tty=False).feed_json(data) + "]") == LogDecoder(tty=False).feed(
+            data
+        )
 
 
 class TestSince:
