@@ -1,0 +1,144 @@
+"""Flat memory for big transfers under daphne: request bodies read on demand, responses paced.
+
+Daphne 4.2 has two habits that break a gigabyte transfer (django/daphne#483):
+
+- Twisted spools a request body to a temporary file, and daphne then puts *every* chunk
+  of it into an unbounded asyncio queue at once, before the application reads any: a
+  4 GB upload costs 4 GB of memory.
+- A response body is written to the socket's buffer with no back-pressure: a slow
+  browser downloading a 4 GB `docker save` keeps most of it in the server's memory.
+
+`install()` (called from console/asgi.py) replaces daphne's `Server.create_application`
+for HTTP requests only: the body is read from twisted's spool file in 1 MiB chunks when
+the application asks for it, and `send` waits while twisted says the socket's buffer is
+full (twisted's push-producer pause/resume). WebSockets and other servers are untouched;
+without daphne, `install()` does nothing.
+"""
+
+import asyncio
+import logging
+from functools import partial
+
+log = logging.getLogger(__name__)
+CHUNK = 1024 * 1024
+# Twisted pauses a producer once 64 KiB wait in a socket's buffer and resumes it only when
+# the buffer is empty: with Django's 64 KiB body messages that is a stop-and-go at every
+# message. A few MiB keep the socket busy while memory stays small.
+SEND_BUFFER = 4 * 1024 * 1024
+
+
+class _Drained:
+    """Stands in for twisted's spool file while daphne runs its read-it-all loop: reads nothing."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def read(self, size=-1):
+        return b""
+
+    def seek(self, *args):
+        return 0
+
+    @property
+    def closed(self):
+        return self._real.closed
+
+    def close(self):
+        self._real.close()
+
+
+class SpooledRequest:
+    """One HTTP request's receive and send, over daphne's protocol object."""
+
+    def __init__(self, protocol, send):
+        self.protocol = protocol
+        self.file = protocol.content
+        protocol.content = _Drained(self.file)
+        self.events: asyncio.Queue = asyncio.Queue()
+        self.body_done = False
+        self._send = send
+        self._writable = asyncio.Event()
+        self._writable.set()
+        self._registered = False
+        self._stopped = False
+
+    # daphne's side: it "puts" the request here.
+    def put_nowait(self, message):
+        if message["type"] != "http.request":  # http.disconnect
+            self.events.put_nowait(message)
+
+    async def receive(self):
+        if not self.body_done:
+            if not self.events.empty():
+                return self.events.get_nowait()
+            try:
+                chunk = await asyncio.to_thread(self.file.read, CHUNK)
+            except ValueError:  # the spool was closed: the client went away
+                self.body_done = True
+                return {"type": "http.disconnect"}
+            self.body_done = len(chunk) < CHUNK
+            return {"type": "http.request", "body": chunk, "more_body": not self.body_done}
+        return await self.events.get()
+
+    # twisted's side: IPushProducer, told when the socket's buffer is full or drained.
+    def pauseProducing(self):  # noqa: N802 - twisted names it
+        self._writable.clear()
+
+    def resumeProducing(self):  # noqa: N802
+        self._writable.set()
+
+    def stopProducing(self):  # noqa: N802
+        self._stopped = True
+        self._writable.set()
+
+    def _gone(self) -> bool:
+        return self._stopped or self.protocol.finished or getattr(self.protocol, "channel", None) is None
+
+    async def send(self, message):
+        if message["type"] == "http.response.body":
+            if not self._registered and not self._gone():
+                self._registered = True
+                self.protocol.registerProducer(self, True)
+                transport = getattr(self.protocol.channel, "transport", None)
+                if transport is not None and getattr(transport, "bufferSize", SEND_BUFFER) < SEND_BUFFER:
+                    transport.bufferSize = SEND_BUFFER
+                if getattr(self.protocol.channel, "_waitingForTransport", False):
+                    self._writable.clear()
+            while not self._writable.is_set() and not self._gone():
+                try:
+                    await asyncio.wait_for(self._writable.wait(), 1.0)
+                except TimeoutError:
+                    continue
+            if not message.get("more_body") and self._registered and not self._gone():
+                self._registered = False
+                self.protocol.unregisterProducer()  # twisted wants it gone before finish()
+        await self._send(message)
+
+
+def install() -> bool:
+    """Patch daphne's Server (4.x) if it is importable; True when patched."""
+    try:
+        from daphne.server import Server
+    except ImportError:
+        return False
+    if getattr(Server, "_console_flow", False):
+        return True
+    original = Server.create_application
+
+    def create_application(self, protocol, scope):
+        if scope.get("type") != "http" or not hasattr(protocol, "content") or protocol.content is None:
+            return original(self, protocol, scope)
+        assert "application_instance" not in self.connections[protocol]
+        scope.setdefault("asgi", {"version": "3.0"})
+        request = SpooledRequest(protocol, partial(self.handle_reply, protocol))
+        instance = self.application(scope=scope, receive=request.receive, send=request.send)
+        if protocol not in self.connections:
+            return None
+        self.connections[protocol]["application_instance"] = asyncio.ensure_future(
+            instance, loop=asyncio.get_event_loop()
+        )
+        return request
+
+    Server.create_application = create_application
+    Server._console_flow = True
+    return True
