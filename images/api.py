@@ -45,12 +45,13 @@ def image_detail(request, host, ref):
     return JsonResponse(result)
 
 
-@api(GET=VIEW)
-def image_save(request, host):
+@async_api(GET=VIEW)
+async def image_save(request, host):
     """Like `docker save A B > file.tar`: the engine's tar streamed as it is made, no read timeout."""
-    response, filename, command = transfer.open_save(host, request.GET.getlist("ref"))
-    audit.record(request.user, host, "save", " ".join(request.GET.getlist("ref")), command)
-    streamed = StreamingHttpResponse(transfer.stream_response(response), content_type="application/x-tar")
+    refs, filename, command = await sync_to_async(transfer.check_save)(host, request.GET.getlist("ref"))
+    body = await transfer.open_save(host, refs)
+    await sync_to_async(audit.record)(request.user, host, "save", " ".join(refs), command)
+    streamed = StreamingHttpResponse(body, content_type="application/x-tar")
     streamed["Content-Disposition"] = f'attachment; filename="{filename}"'
     streamed["X-Docker-Command"] = command
     return streamed
@@ -95,10 +96,10 @@ def image_tag(request, host, ref):
 # request that is not theirs (DELETE images/save, GET images/team/tag) is the image's.
 
 
-def save_route(request, host):
+async def save_route(request, host):
     if request.method == "GET" and "ref" in request.GET:
-        return image_save(request, host=host)
-    return image_detail(request, host=host, ref="save")
+        return await image_save(request, host=host)
+    return await sync_to_async(image_detail)(request, host=host, ref="save")
 
 
 async def load_route(request, host):
