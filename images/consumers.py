@@ -1,6 +1,11 @@
-"""/ws/hosts/{host}/images/pull?ref=R: `docker pull` with live per-layer progress frames."""
+"""/ws/hosts/{host}/images/pull?ref=R: `docker pull` with live per-layer progress frames.
+
+With `&auth=1` the pull waits for a first text frame `{"type": "auth", "username", "password"}`
+(credentials never go in a URL, where logs would keep them).
+"""
 
 import asyncio
+import json
 import threading
 
 from console.auth import OPERATE
@@ -16,6 +21,7 @@ class PullConsumer(HostConsumer):
 
     action = OPERATE
     task = None
+    waiting_for_auth = False
 
     async def start(self):
         try:
@@ -23,6 +29,30 @@ class PullConsumer(HostConsumer):
         except EngineError as exc:
             await self.fail(exc.message, exc.code)
             return
+        self.auth = None
+        if self.query().get("auth") in ("1", "true"):
+            self.waiting_for_auth = True  # receive() starts the pull
+            return
+        self._begin()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if not self.waiting_for_auth:
+            return
+        self.waiting_for_auth = False
+        try:
+            data = json.loads(text_data or "")
+            if not isinstance(data, dict) or data.get("type") != "auth":
+                raise ValueError
+            self.auth = pull.check_auth({"username": data.get("username"), "password": data.get("password")})
+        except (ValueError, EngineError):
+            await self.fail(
+                'With `auth=1`, send {"type": "auth", "username": "...", "password": "..."} first.',
+                "bad_request",
+            )
+            return
+        self._begin()
+
+    def _begin(self):
         self.cancelled = threading.Event()
         self.frames: asyncio.Queue = asyncio.Queue()
         loop = asyncio.get_running_loop()
@@ -31,7 +61,7 @@ class PullConsumer(HostConsumer):
 
     def _pull(self, loop):
         try:
-            for frame in pull.pull_stream(self.host, self.ref):
+            for frame in pull.pull_stream(self.host, self.ref, self.auth):
                 if self.cancelled.is_set():
                     return
                 loop.call_soon_threadsafe(self.frames.put_nowait, frame)

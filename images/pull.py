@@ -39,7 +39,10 @@ def check_auth(auth) -> dict | None:
 def pull_error(ref: str, message: str) -> EngineError:
     """The engine's pull error as a sentence: not found and unauthorized said plainly."""
     lowered = message.lower()
-    if "unauthorized" in lowered or "authentication required" in lowered or "access denied" in lowered:
+    if any(
+        words in lowered
+        for words in ("unauthorized", "authentication required", "access denied", "no basic auth credentials")
+    ):
         return Unauthorized(
             f"The registry refused to give {ref}: unauthorized. Check the user name and password "
             f"(or whether the repository exists and you may read it). The engine says: {message}"

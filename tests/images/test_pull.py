@@ -4,7 +4,9 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
+from urllib.parse import quote
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -22,46 +24,81 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory):
-    """A docker-registry on 127.0.0.1 (the engine allows plain HTTP there); yields "127.0.0.1:PORT"."""
+# bcrypt of PASSWORD (cost 5), made once with Python's crypt module: the registry's htpasswd format.
+USER, PASSWORD = "tess", "dconsole-secret-42"
+HTPASSWD = f"{USER}:$2b$05$0Cot8Pxn07e7YfQFc6Wgj.ZNyUlGdJFKWJGQ4DTcId/w/RDt7Zvtm\n"
+
+
+def _start_registry(root, auth: bool):
+    """A docker-registry on 127.0.0.1 (the engine allows plain HTTP there): (process, log, address)."""
     binary = shutil.which("docker-registry")
     if not binary:
         pytest.fail("docker-registry is missing: apt-get install -y docker-registry", pytrace=False)
-    root = tmp_path_factory.mktemp("registry")
     port = _free_port()
     config = root / "config.yml"
-    config.write_text(
+    text = (
         "version: 0.1\nlog:\n  level: warn\nstorage:\n"
         f"  filesystem:\n    rootdirectory: {root / 'data'}\n"
         f"http:\n  addr: 127.0.0.1:{port}\n"
     )
+    if auth:
+        (root / "htpasswd").write_text(HTPASSWD)
+        text += f"auth:\n  htpasswd:\n    realm: dconsole-test\n    path: {root / 'htpasswd'}\n"
+    config.write_text(text)
     log = open(root / "registry.log", "w")  # noqa: SIM115 - written until teardown
     process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=1)
             break
+        except urllib.error.HTTPError:  # 401: up, and asking for a login
+            break
         except OSError:
             time.sleep(0.1)
     else:
         process.kill()
         pytest.fail("docker-registry did not start: " + (root / "registry.log").read_text())
-    yield f"127.0.0.1:{port}"
+    return process, log, f"127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    """An open registry; yields "127.0.0.1:PORT"."""
+    process, log, address = _start_registry(tmp_path_factory.mktemp("registry"), auth=False)
+    yield address
     process.terminate()
     process.wait(timeout=10)
     log.close()
 
 
-@pytest.fixture
-def pushed(engine, registry, test_image):
+@pytest.fixture(scope="module")
+def private_registry(tmp_path_factory):
+    """A registry that wants a login (htpasswd: USER / PASSWORD); yields "127.0.0.1:PORT"."""
+    process, log, address = _start_registry(tmp_path_factory.mktemp("private-registry"), auth=True)
+    yield address
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+def _push(engine, registry, auth=None):
     """A labelled image with its own layer, pushed to the registry and then removed locally."""
     reference = f"{registry}/dconsole-test/pull:{unique('p')}"
     image_id = build_image(engine, reference, f'RUN ["/bin/sh", "-c", "echo {reference} > /marker"]\n')
-    for line in engine.api.push(reference, stream=True, decode=True):
+    for line in engine.api.push(reference, stream=True, decode=True, auth_config=auth):
         assert "error" not in line, line
     engine.images.remove(image_id, force=True)
     return reference, image_id
+
+
+@pytest.fixture
+def pushed(engine, registry, test_image):
+    return _push(engine, registry)
+
+
+@pytest.fixture
+def pushed_private(engine, private_registry, test_image):
+    return _push(engine, private_registry, {"username": USER, "password": PASSWORD})
 
 
 @pytest.fixture(autouse=True)
@@ -69,14 +106,17 @@ def token(user):
     return issue_token(user)
 
 
-async def pull_frames(token, ref):
+async def pull_frames(token, ref, auth=None):
+    query = f"ref={quote(ref)}" + ("&auth=1" if auth is not None else "")
     communicator = WebsocketCommunicator(
         application,
-        f"/ws/hosts/local/images/pull?ref={ref}",
+        f"/ws/hosts/local/images/pull?{query}",
         headers=[(b"origin", b"http://localhost"), (b"authorization", f"Bearer {token}".encode())],
     )
     connected, _ = await communicator.connect()
     assert connected
+    if auth is not None:
+        await communicator.send_json_to({"type": "auth", **auth})
     frames = []
     try:
         while True:
@@ -119,11 +159,49 @@ class TestPull:
         assert response.json()["id"] == image_id
         assert response.json()["tags"] == [reference]
 
-    def test_the_api_accepts_credentials(self, pushed, api):
+    def test_credentials_are_harmless_where_none_are_needed(self, pushed, api):
         reference, _ = pushed
         body = {"ref": reference, "auth": {"username": "someone", "password": "secret"}}
         response = api.post("/api/v1/hosts/local/images/pull", body, content_type="application/json")
         assert response.status_code == 200, response.content
+
+
+class TestPullWithLogin:
+    def test_the_api_pulls_with_credentials(self, engine, pushed_private, api):
+        reference, image_id = pushed_private
+        body = {"ref": reference, "auth": {"username": USER, "password": PASSWORD}}
+        response = api.post("/api/v1/hosts/local/images/pull", body, content_type="application/json")
+        assert response.status_code == 200, response.content
+        assert response.json()["id"] == image_id
+
+    def test_the_api_says_unauthorized_without_them(self, pushed_private, api):
+        reference, _ = pushed_private
+        response = api.post(
+            "/api/v1/hosts/local/images/pull", {"ref": reference}, content_type="application/json"
+        )
+        assert response.status_code == 401, response.content
+        assert response.json()["code"] == "unauthorized"
+        assert f"The registry refused to give {reference}: unauthorized." in response.json()["error"]
+
+    def test_the_api_says_unauthorized_for_a_wrong_password(self, pushed_private, api):
+        reference, _ = pushed_private
+        body = {"ref": reference, "auth": {"username": USER, "password": "wrong"}}
+        response = api.post("/api/v1/hosts/local/images/pull", body, content_type="application/json")
+        assert response.status_code == 401
+        assert "Check the user name and password" in response.json()["error"]
+
+    async def test_the_websocket_takes_credentials_in_its_first_frame(self, engine, pushed_private, token):
+        reference, image_id = pushed_private
+        frames = await pull_frames(token, reference, auth={"username": USER, "password": PASSWORD})
+        assert frames[-1]["type"] == "end", frames[-1]
+        assert frames[-1]["id"] == image_id
+        assert any(f["type"] == "progress" and f["layer"] for f in frames)
+
+    async def test_the_websocket_says_unauthorized(self, pushed_private, token):
+        reference, _ = pushed_private
+        frames = await pull_frames(token, reference)
+        assert frames[-1]["type"] == "error"
+        assert frames[-1]["code"] == "unauthorized"
 
     async def test_it_says_plainly_that_an_image_is_not_found(self, registry, token):
         frames = await pull_frames(token, f"{registry}/dconsole-test/nothing-here:1.0")
