@@ -145,6 +145,33 @@ class TestCopyOut:
         with tarfile.open(fileobj=io.BytesIO(response.content), mode="r:") as tar:
             assert sorted(tar.getnames()) == ["dir", "dir/a.txt", "dir/sub", "dir/sub/b.txt"]
 
+    async def test_it_works_on_a_stopped_container(self, token, box):
+        box.stop(timeout=0)
+        response = await get(
+            token, f"/hosts/local/containers/{box.name}/download/", path="/data/dir/sub/b.txt"
+        )
+        assert response.status == 200
+        assert response.content == b"two\n"
+
+    async def test_it_keeps_the_mode_of_a_file(self, token, box):
+        run(box, "chmod 751 /data/dir/a.txt")
+        response = await get(
+            token, f"/api/v1/hosts/local/containers/{box.name}/archive", path="/data/dir/a.txt"
+        )
+        with tarfile.open(fileobj=io.BytesIO(response.content), mode="r:") as tar:
+            assert tar.getmember("a.txt").mode & 0o7777 == 0o751
+
+    async def test_it_explains_a_removed_container(self, token, box):
+        box.remove(force=True)
+        response = await get(token, f"/api/v1/hosts/local/containers/{box.name}/archive", path="/data")
+        assert response.status == 404
+        assert "was it removed?" in response.json()["error"]
+
+    async def test_it_refuses_a_relative_path(self, token, box):
+        response = await get(token, f"/api/v1/hosts/local/containers/{box.name}/archive", path="data")
+        assert response.status == 400
+        assert "must be absolute" in response.json()["error"]
+
     async def test_it_explains_a_missing_path(self, token, box):
         response = await get(token, f"/api/v1/hosts/local/containers/{box.name}/archive", path="/data/none")
         assert response.status == 404

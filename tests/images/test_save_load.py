@@ -1,7 +1,9 @@
 """docker save and docker load through the console, against the real engine, over ASGI."""
 
+import bz2
 import gzip
 import io
+import lzma
 import tarfile
 
 import docker
@@ -104,6 +106,37 @@ class TestSaveLoad:
         assert loaded.status == 200, loaded.content
         assert loaded.json() == {"loaded": [tag], "command": "docker load -i 'my image.tar.gz'"}
         assert engine.images.get(tag).id == image_id
+
+    @pytest.mark.parametrize(
+        ("compress", "content_type"),
+        [(bz2.compress, "application/x-bzip2"), (lzma.compress, "application/x-xz")],
+        ids=["bzip2", "xz"],
+    )
+    async def test_it_loads_a_bzip2_or_xz_tar(self, engine, own_image, token, compress, content_type):
+        tag, image_id = own_image
+        saved = await save(token, tag)
+        engine.images.remove(image_id, force=True)
+
+        loaded = await load(token, compress(saved.content), headers={"content-type": content_type})
+
+        assert loaded.status == 200, loaded.content
+        assert loaded.json()["loaded"] == [tag]
+        assert engine.images.get(tag).id == image_id
+
+    async def test_it_explains_a_truncated_gzip_and_loads_nothing(self, engine, own_image, token):
+        tag, image_id = own_image
+        saved = await save(token, tag)
+        engine.images.remove(image_id, force=True)
+        before = labelled_ids(engine)
+        packed = gzip.compress(saved.content, 1)
+
+        loaded = await load(token, packed[: len(packed) // 2], headers={"content-type": "application/gzip"})
+
+        assert loaded.status == 400, loaded.content
+        assert "ends early" in loaded.json()["error"]
+        assert labelled_ids(engine) == before
+        with pytest.raises(docker.errors.ImageNotFound):
+            engine.images.get(tag)
 
     async def test_it_explains_a_truncated_file_and_loads_nothing(self, engine, own_image, token):
         tag, image_id = own_image
