@@ -86,12 +86,14 @@ term.onBinary((data) => sendBytes(Uint8Array.from(data, (c) => c.charCodeAt(0) &
 
 // --- copy and paste -----------------------------------------------------------------------
 let toastTimer = null;
+let selectionTimer = null;
 function toast(text) {
   sizeText.textContent = text;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => { sizeText.textContent = `${term.cols}×${term.rows}`; }, 1600);
 }
 async function copy(text, quiet = false) {
+  if (!quiet) clearTimeout(selectionTimer); // copied on purpose: the selection's own copy is moot
   if (!text) return;
   try {
     await navigator.clipboard.writeText(text);
@@ -115,7 +117,11 @@ async function pasteFromClipboard() {
   term.focus();
 }
 term.onSelectionChange(() => {
-  if (term.hasSelection()) copy(term.getSelection(), true); // select to copy, as X terminals do
+  // select to copy, as X terminals do; once the selection rests, not on every step of a drag
+  clearTimeout(selectionTimer);
+  selectionTimer = setTimeout(() => {
+    if (term.hasSelection()) copy(term.getSelection(), true);
+  }, 200);
 });
 term.attachCustomKeyEventHandler((event) => {
   if (event.type !== "keydown") return true;
@@ -134,6 +140,9 @@ term.attachCustomKeyEventHandler((event) => {
   }
   return true;
 });
+for (const tool of page.querySelectorAll(".term-tools button")) {
+  tool.addEventListener("mousedown", (event) => event.preventDefault()); // the terminal keeps the focus
+}
 $("[data-copy]").addEventListener("click", () => { copy(term.getSelection()); term.focus(); });
 $("[data-paste]").addEventListener("click", pasteFromClipboard);
 
@@ -215,8 +224,10 @@ function onFrame(message) {
       if (kind === "exec") cliText.textContent = cliText.textContent.replace(/\/bin\/sh$/, message.command.join(" "));
       if (!message.tty) term.options.convertEol = true; // no TTY: bare \n from the process
       if (kind === "attach") {
-        term.write("\x1b[2m[attached to the main process · detach with Ctrl-P Ctrl-Q");
-        term.write(message.tty && message.stdin ? " · press Enter for a prompt]\x1b[0m\r\n" : "]\x1b[0m\r\n");
+        const hints = ["attached to the main process"];
+        if (message.stdin) hints.push("detach with Ctrl-P Ctrl-Q");
+        if (message.stdin && message.tty) hints.push("press Enter for a prompt");
+        term.write(`\x1b[2m[${hints.join(" · ")}]\x1b[0m\r\n`);
       }
       sendResize();
       term.focus();

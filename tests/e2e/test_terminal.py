@@ -78,6 +78,36 @@ class TestTerminalInTheBrowser:
         expect(page.locator("[data-status-text]")).to_contain_text("connection closed")
         screenshot(page, "terminal-exec-exited")
 
+    def test_copy_and_paste_with_the_usual_keys(self, page, make_container):
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        container = make_container()
+        page.goto(f"/hosts/local/containers/{container.name}/exec/")
+        expect(page.locator("[data-terminal]")).to_have_attribute("data-status", "connected")
+        page.locator(".xterm-helper-textarea").focus()
+        page.keyboard.type("echo copy-me-$((2+3))")
+        page.keyboard.press("Enter")
+        wait_for_screen(page, "copy-me-5")
+        page.evaluate(
+            """() => {
+              const term = window.consoleTerminal, buffer = term.buffer.active;
+              for (let y = buffer.length - 1; y >= 0; y--) {
+                if (buffer.getLine(y).translateToString(true) === "copy-me-5") return term.selectLines(y, y);
+              }
+            }"""
+        )
+        page.keyboard.press("Control+Shift+C")
+        page.wait_for_function("navigator.clipboard.readText().then((t) => t.includes('copy-me-5'))")
+        page.evaluate("navigator.clipboard.writeText('echo pasted-$((20+1))')")
+        page.keyboard.press("Control+Shift+V")
+        wait_for_screen(page, "echo pasted-$((20+1))")
+        page.keyboard.press("Enter")
+        wait_for_screen(page, "pasted-21")
+        page.evaluate("navigator.clipboard.writeText('echo button-$((30+1))')")
+        page.locator("[data-paste]").click()
+        wait_for_screen(page, "echo button-$((30+1))")
+        page.keyboard.press("Enter")
+        wait_for_screen(page, "button-31")
+
     def test_a_missing_command_is_named_and_sh_is_offered(self, page, make_container):
         container = make_container()
         page.goto(f"/hosts/local/containers/{container.name}/exec/?cmd=/bin/zsh")
@@ -107,6 +137,22 @@ class TestTerminalInTheBrowser:
         screenshot(page, "terminal-detached")
         container.reload()
         assert container.status == "running"
+
+    def test_attach_without_a_tty_shows_the_output_line_by_line(self, page, make_container):
+        container = make_container(["sh", "-c", "while true; do echo tick; echo tock >&2; sleep 0.3; done"])
+        page.goto(f"/hosts/local/containers/{container.name}/attach/")
+        note = page.locator("[data-attach-note]")
+        expect(note).to_contain_text("This container has no TTY")
+        expect(note).to_contain_text("Leave this page to detach")
+        wait_for_screen(page, "tock")
+        page.wait_for_function(
+            """() => {
+              const buffer = window.consoleTerminal.buffer.active, rows = [];
+              for (let y = 0; y < buffer.length; y++) rows.push(buffer.getLine(y).translateToString(true));
+              return rows.filter((row) => row === "tick").length >= 2;  // each at the start of its own row
+            }"""
+        )
+        screenshot(page, "terminal-attach-no-tty")
 
     def test_a_paused_container_is_explained_and_unpause_is_offered(self, page, make_container):
         container = make_container()
