@@ -61,7 +61,10 @@ def progress_frame(message: dict) -> dict | None:
     """One engine message as a `progress` frame: layer, status, current, total."""
     if "status" not in message:
         return None
-    frame = {"type": "progress", "layer": message.get("id", ""), "status": message["status"]}
+    layer = message.get("id", "")
+    if message["status"].startswith("Pulling from "):  # its id is the tag, not a layer
+        layer = ""
+    frame = {"type": "progress", "layer": layer, "status": message["status"]}
     detail = message.get("progressDetail") or {}
     if detail.get("total"):
         frame["current"] = detail.get("current", 0)

@@ -4,6 +4,7 @@ The heavy lifting happens in the browser against the API (the upload, the downlo
 the pull WebSocket; these views render the forms and handle the small form posts.
 """
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,11 @@ from images import docker_api, tags
 def image_transfer(request, host):
     images = docker_api.list_images(host)
     refs = [tag for image in images for tag in image.tags] + [i.short_id for i in images if not i.tags]
-    return render(request, "images/transfer.html", {"host": host, "refs": refs})
+    return render(
+        request,
+        "images/transfer.html",
+        {"host": host, "refs": refs, "upload_limit": settings.UPLOAD_LIMIT_BYTES},
+    )
 
 
 @page(OPERATE)

@@ -13,7 +13,8 @@ export function human(bytes) {
   return `${value.toFixed(unit && value < 10 ? 1 : 0)} ${UNITS[unit]}`;
 }
 
-function duration(seconds) {
+export function duration(seconds) {
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
   const s = Math.floor(seconds);
   return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
 }
@@ -94,8 +95,12 @@ function upload(form) {
     const speed = elapsed > 0 ? `${human(event.loaded / elapsed)}/s` : "";
     text.textContent = `${human(event.loaded)} of ${human(total)} · ${duration(elapsed)} · ${speed}`;
   });
+  let uploaded = 0;
   xhr.upload.addEventListener("load", () => {
-    text.textContent += form.dataset.kind === "load" ? " · uploaded; the engine is loading it…" : " · uploaded";
+    uploaded = (performance.now() - started) / 1000;
+    const speed = uploaded > 0 ? ` (${human(req.size / uploaded)}/s)` : "";
+    const then = form.dataset.kind === "load" ? "; the engine is loading it…" : "; copying…";
+    text.textContent = `${human(req.size)} uploaded in ${duration(uploaded)}${speed}${then}`;
   });
   xhr.addEventListener("load", () => {
     button.disabled = false;
@@ -108,6 +113,10 @@ function upload(form) {
     }
     if (xhr.status >= 200 && xhr.status < 300) {
       bar.value = bar.max;
+      if (uploaded) {
+        const speed = ` (${human(req.size / uploaded)}/s)`;
+        text.textContent = `${human(req.size)} uploaded in ${duration(uploaded)}${speed}`;
+      }
       show(result, `${describe(form, data, req)} Took ${elapsed}.`, data.command || req.command, false);
     } else {
       show(result, data.error || `The server answered ${xhr.status}.`, "", true);
