@@ -1,0 +1,198 @@
+"""Moving images and files in a real browser: load a tar with an upload progress bar, pull
+from a local registry with per-layer bars (with and without a login), copy files into a
+container; and a save/load round trip through daphne itself (its request and response
+paths are patched for flat memory: console/daphne_flow.py)."""
+
+import http.client
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import docker
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import build_image, unique
+from tests.e2e.conftest import ROOT, screenshot
+from tests.images.test_pull import PASSWORD, USER, _push, _start_registry
+
+BLOB_MB = 24  # large enough for the progress line to have something to say
+
+
+@pytest.fixture
+def saved_tar(engine, test_image, tmp_path):
+    """A labelled image with a random 24 MB layer, saved to a file and removed; (path, tag, id)."""
+    tag = f"dconsole-test/e2e-load:{unique('l')}"
+    image_id = build_image(
+        engine, tag, f'RUN ["/bin/sh", "-c", "dd if=/dev/urandom of=/blob bs=1M count={BLOB_MB}"]\n'
+    )
+    path = tmp_path / "e2e image.tar"
+    with open(path, "wb") as out:
+        for chunk in engine.images.get(tag).save(named=True):
+            out.write(chunk)
+    engine.images.remove(image_id, force=True)
+    return path, tag, image_id
+
+
+@pytest.fixture(scope="module")
+def registries(tmp_path_factory):
+    started = [
+        _start_registry(tmp_path_factory.mktemp("e2e-registry"), auth=False),
+        _start_registry(tmp_path_factory.mktemp("e2e-private-registry"), auth=True),
+    ]
+    yield [address for _, _, address in started]
+    for process, log, _ in started:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+class TestLoadPage:
+    def test_it_uploads_a_tar_with_a_progress_bar_and_names_the_image(self, page, engine, saved_tar):
+        path, tag, image_id = saved_tar
+        page.goto("/hosts/local/images/transfer/")
+        screenshot(page, "transfer-page")
+
+        load = page.locator("section", has=page.locator("form[data-kind=load]"))
+        load.locator("input[type=file]").set_input_files(str(path))
+        load.locator("button:has-text('Load')").click()
+
+        expect(load.locator("[data-progress]")).to_be_visible()
+        result = load.locator("[data-result]")
+        expect(result).to_contain_text(f"Loaded {tag}.", timeout=60_000)
+        expect(result.locator(".cli")).to_have_text("$ docker load -i 'e2e image.tar'")
+        text = load.locator("[data-progress-text]").inner_text()
+        assert re.fullmatch(r"2\d MB uploaded in \d+\.\d s \(\d+ MB/s\)", text), text  # units, time, speed
+        bar = load.locator("[data-progress-bar]")
+        assert bar.evaluate("b => b.value === b.max && b.max > 1")
+        assert engine.images.get(tag).id == image_id
+        screenshot(page, "transfer-loaded")
+
+    def test_it_says_plainly_that_a_file_is_not_an_image_tar(self, page, tmp_path):
+        junk = tmp_path / "notes.tar"
+        junk.write_bytes(b"these are notes, not a tar\n" * 100)
+        page.goto("/hosts/local/images/transfer/")
+        load = page.locator("section", has=page.locator("form[data-kind=load]"))
+        load.locator("input[type=file]").set_input_files(str(junk))
+        load.locator("button:has-text('Load')").click()
+        result = load.locator("[data-result]")
+        expect(result).to_contain_text("is not a tar as `docker save` makes it")
+        expect(result).to_have_class("result msg error")
+        screenshot(page, "transfer-load-error")
+
+
+class TestPullPage:
+    def test_it_pulls_with_per_layer_progress(self, page, engine, registries, test_image):
+        reference, image_id = _push(engine, registries[0])
+        page.goto("/hosts/local/images/transfer/")
+        page.fill("form[data-pull] input[name=ref]", reference)
+        page.click("form[data-pull] button:has-text('Pull')")
+
+        result = page.locator("[data-pull-result]")
+        expect(result).to_contain_text(f"Pulled {reference} ({image_id.removeprefix('sha256:')[:12]})")
+        expect(result.locator(".cli")).to_have_text(f"$ docker pull {reference}")
+        rows = page.locator("[data-pull-layers] tbody tr")
+        expect(rows.filter(has_text="Already exists")).to_have_count(2)  # busybox layers of the test image
+        pulled = rows.filter(has_text="Pull complete")
+        expect(pulled).to_have_count(1)  # the image's own layer
+        assert pulled.locator("progress").evaluate("b => b.value === b.max")
+        assert engine.images.get(reference).id == image_id
+        screenshot(page, "transfer-pulled")
+
+    def test_it_pulls_with_a_login_and_says_unauthorized_without(self, page, engine, registries, test_image):
+        reference, image_id = _push(engine, registries[1], {"username": USER, "password": PASSWORD})
+        page.goto("/hosts/local/images/transfer/")
+        page.fill("form[data-pull] input[name=ref]", reference)
+        page.click("form[data-pull] button:has-text('Pull')")
+        result = page.locator("[data-pull-result]")
+        expect(result).to_contain_text(f"The registry refused to give {reference}: unauthorized.")
+        screenshot(page, "transfer-pull-unauthorized")
+
+        page.click("form[data-pull] summary")
+        page.fill("form[data-pull] input[name=username]", USER)
+        page.fill("form[data-pull] input[name=password]", PASSWORD)
+        page.click("form[data-pull] button:has-text('Pull')")
+        expect(result).to_contain_text(f"Pulled {reference}")
+        assert engine.images.get(reference).id == image_id
+
+
+class TestFilesOnTheContainerPage:
+    def test_it_copies_two_files_in_with_a_progress_line(self, page, make_container, tmp_path):
+        container = make_container()
+        container.exec_run(["mkdir", "-p", "/srv/app"])
+        first, second = tmp_path / "my notes.txt", tmp_path / "run.sh"
+        first.write_text("hello\n")
+        second.write_text("#!/bin/sh\necho hi\n")
+        page.goto(f"/hosts/local/containers/{container.name}/")
+        form = page.locator("form[data-kind=cp]")
+        form.locator("input[name=path]").fill("/srv/app")
+        form.locator("input[name=mode]").fill("755")
+        form.locator("input[type=file]").set_input_files([str(first), str(second)])
+        form.locator("button:has-text('Upload')").click()
+        section = page.locator("section", has=form)
+        result = section.locator("[data-result]")
+        expect(result).to_contain_text("Copied my notes.txt, run.sh (")
+        expect(result.locator(".cli")).to_contain_text(f"docker cp 'my notes.txt' {container.name}:/srv/app")
+        code, output = container.exec_run(["stat", "-c", "%a %n", "/srv/app/my notes.txt", "/srv/app/run.sh"])
+        assert output.decode().split("\n")[:2] == ["755 /srv/app/my notes.txt", "755 /srv/app/run.sh"]
+        page.locator("h2:has-text('Files')").scroll_into_view_if_needed()
+        screenshot(page, "container-files")
+
+
+def _token(console_server) -> str:
+    env = console_server["env"]
+    from tests.e2e.conftest import E2E_USER
+
+    return subprocess.run(
+        [sys.executable, "manage.py", "create_token", E2E_USER],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+class TestThroughDaphne:
+    def test_a_save_streams_and_loads_back_with_the_same_id(self, console_server, engine, saved_tar):
+        """The daphne paths of console/daphne_flow.py: a response paced by twisted, a body read on demand."""
+        path, tag, image_id = saved_tar
+        token = _token(console_server)
+        url = urlsplit(console_server["url"])
+        body = Path(path).read_bytes()
+
+        loaded = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+        loaded.request(
+            "POST",
+            "/api/v1/hosts/local/images/load",
+            body=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-tar"},
+        )
+        answer = loaded.getresponse()
+        assert answer.status == 200, answer.read()
+        assert answer.read().startswith(f'{{"loaded": ["{tag}"]'.encode())
+
+        saved = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+        saved.request(
+            "GET", f"/api/v1/hosts/local/images/save?ref={tag}", headers={"Authorization": f"Bearer {token}"}
+        )
+        response = saved.getresponse()
+        assert response.status == 200
+        received = bytearray()
+        while data := response.read(64 * 1024):  # a slow-ish reader: twisted pauses the sender
+            received += data
+        assert len(received) > BLOB_MB * 1024 * 1024
+        engine.images.remove(image_id, force=True)
+        with pytest.raises(docker.errors.ImageNotFound):
+            engine.images.get(image_id)
+        again = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+        again.request(
+            "POST",
+            "/api/v1/hosts/local/images/load",
+            body=bytes(received),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-tar"},
+        )
+        assert again.getresponse().status == 200
+        assert engine.images.get(tag).id == image_id
