@@ -8,7 +8,9 @@ from images.tags import REPOSITORY, TAG, split
 
 
 class Unauthorized(EngineError):
-    status = 401
+    """The registry wants other credentials. Not a 401: that would read as "your console token is wrong"."""
+
+    status = 502
     code = "unauthorized"
 
 
