@@ -44,6 +44,15 @@ class TerminalConsumer(HostConsumer):
         )  # fmt: skip
         self.tasks = [asyncio.create_task(self.pump()), asyncio.create_task(self.write())]
 
+    async def dispatch(self, message):
+        # Channels runs close_old_connections() in its one shared sync thread before every
+        # message: a thread hop per keystroke, queued behind whatever sync work the server
+        # has. A keystroke touches no database, so it goes straight to receive().
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+            return
+        await super().dispatch(message)
+
     async def receive(self, text_data=None, bytes_data=None):
         if self.session is None:
             return
