@@ -1,5 +1,8 @@
 """The terminal in a real browser: type into xterm.js, read the answer from the screen."""
 
+import hashlib
+from urllib.parse import urlencode
+
 import docker
 from playwright.sync_api import expect
 
@@ -107,6 +110,20 @@ class TestTerminalInTheBrowser:
         wait_for_screen(page, "echo button-$((30+1))")
         page.keyboard.press("Enter")
         wait_for_screen(page, "button-31")
+
+    def test_a_1mb_paste_arrives_whole(self, page, make_container):
+        pattern = "abcdefghijklmnopqrstuvwxyz0123456789 "  # no newline: a paste turns \n into \r
+        size = 1024 * 1024
+        expected = hashlib.md5((pattern * (size // len(pattern) + 1))[:size].encode()).hexdigest()  # noqa: S324
+        cmd = f'sh -c "stty raw -echo; echo READY; head -c {size} | md5sum"'
+        page.goto(f"/hosts/local/containers/{make_container().name}/exec/?{urlencode({'cmd': cmd})}")
+        wait_for_screen(page, "READY")
+        page.evaluate(
+            "([p, size]) => window.consoleTerminal.paste(p.repeat(size / p.length + 1).slice(0, size))",
+            [pattern, size],
+        )
+        wait_for_screen(page, expected, timeout=60_000)
+        expect(page.locator("[data-banner]")).to_contain_text("exit code 0")
 
     def test_a_missing_command_is_named_and_sh_is_offered(self, page, make_container):
         container = make_container()
