@@ -272,7 +272,9 @@ function onFrame(message) {
       }
       if (message.action === "unpause") actions.push(actionForm("unpause", "Unpause"));
       if (message.action === "start") actions.push(actionForm("start", "Start"));
-      if (!message.action && message.code !== "command_not_found") actions.push(button("Try again", again));
+      const fixable = ["command_not_found", "bad_request", "not_found"].includes(message.code);
+      if (!message.action && !fixable) actions.push(button("Try again", again)); // the engine, not the input
+      if (message.code === "bad_request") page.querySelector("[data-exec-form] input")?.focus();
       actions.push(link("Container page", containerPage));
       showBanner("bad", message.error, ...actions);
       break;

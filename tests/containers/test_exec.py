@@ -111,6 +111,23 @@ class TestExec:
         await term.read_until(b"\r\nafter-interrupt\r\n")
         await term.close()
 
+    async def test_control_keys_arrows_tab_and_function_keys_pass_through(self, token, make_container):
+        keys = b"\x03\x04\x1a\x1b[A\x1b[D\t\x1bOP\x1b[15~"  # ^C ^D ^Z up left Tab F1 F5
+        cmd = f'sh -c "stty raw -echo; echo READY; head -c {len(keys)} | od -An -tx1"'
+        term = Term(token, make_container().name, query=urlencode({"cmd": cmd}))
+        await term.open()
+        await term.read_until(b"READY")
+        await term.type(keys)
+        assert await term.ending() == {"type": "exit", "exit_code": 0}
+        assert " ".join(f"{b:02x}" for b in keys).encode() in b" ".join(term.output.split())
+
+    async def test_the_shell_edits_its_line_with_the_arrow_keys(self, token, make_container):
+        term = Term(token, make_container().name)
+        await term.open()
+        await term.type("echo a-c\x1b[D\x1b[Db\r")  # two to the left, then insert b
+        await term.read_until(b"\r\nab-c\r\n")
+        await term.close()
+
     async def test_it_ends_with_the_exit_code_and_closes(self, token, make_container):
         term = Term(token, make_container().name)
         await term.open()
