@@ -11,8 +11,9 @@ Daphne 4.2 has two habits that break a gigabyte transfer (django/daphne#483):
 `install()` (called from console/asgi.py) replaces daphne's `Server.create_application`
 for HTTP requests only: the body is read from twisted's spool file in 1 MiB chunks when
 the application asks for it, and `send` waits while twisted says the socket's buffer is
-full (twisted's push-producer pause/resume). WebSockets and other servers are untouched;
-without daphne, `install()` does nothing.
+full (twisted's push-producer pause/resume). A large body is also read from the socket in
+1 MiB pieces rather than 64 KiB. WebSockets and other servers are untouched; without
+daphne, `install()` does nothing.
 """
 
 import asyncio
@@ -140,5 +141,21 @@ def install() -> bool:
         return request
 
     Server.create_application = create_application
+    _read_big_bodies_in_big_pieces()
     Server._console_flow = True
     return True
+
+
+def _read_big_bodies_in_big_pieces():
+    """Twisted reads a socket 64 KiB at a time (its `bufferSize`): for a large body, 1 MiB."""
+    from daphne.http_protocol import WebRequest
+
+    original = WebRequest.gotLength
+
+    def gotLength(self, length):  # noqa: N802 - twisted names it
+        original(self, length)
+        transport = getattr(getattr(self, "channel", None), "transport", None)
+        if (length is None or length > CHUNK) and getattr(transport, "bufferSize", CHUNK) < CHUNK:
+            transport.bufferSize = CHUNK
+
+    WebRequest.gotLength = gotLength
