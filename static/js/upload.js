@@ -135,3 +135,23 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
     upload(form);
   });
 }
+
+// docker save: the download is the browser's own (with its progress); say what was asked for.
+export function saveFilename(refs) {
+  const parts = refs.map((ref) => {
+    const name = ref.replace(/^sha256:/, "");
+    if (/^[0-9a-f]{12,64}$/.test(name)) return name.slice(0, 12);
+    return name.split("/").pop().replace(/:/g, "_").replace(/[^A-Za-z0-9._-]+/g, "_");
+  });
+  return `${parts.join("-").slice(0, 120) || "images"}.tar`;
+}
+
+for (const form of document.querySelectorAll("form[data-save]")) {
+  form.addEventListener("submit", () => {
+    const refs = [...form.elements.ref.selectedOptions].map((option) => option.value);
+    const file = saveFilename(refs);
+    const box = form.parentElement.querySelector("[data-save-result]");
+    const command = `docker save -o ${shellQuote(file)} ${refs.map(shellQuote).join(" ")}`;
+    show(box, `Saving ${refs.join(", ")} to ${file}: the browser's downloads show its progress.`, command, false);
+  });
+}

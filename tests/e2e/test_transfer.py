@@ -7,6 +7,7 @@ import http.client
 import re
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -81,6 +82,25 @@ class TestLoadPage:
         expect(result).to_contain_text("is not a tar as `docker save` makes it")
         expect(result).to_have_class("result msg error")
         screenshot(page, "transfer-load-error")
+
+
+class TestSavePage:
+    def test_it_downloads_a_tar_named_after_the_image(self, page, engine, test_image, tmp_path):
+        page.goto("/hosts/local/images/transfer/")
+        page.select_option("form[data-save] select[name=ref]", [test_image])
+        name = test_image.split("/")[-1].replace(":", "_") + ".tar"
+        with page.expect_download() as download_info:
+            page.click("form[data-save] button:has-text('Download tar')")
+        download = download_info.value
+        assert download.suggested_filename == name
+        path = tmp_path / name
+        download.save_as(path)
+        with tarfile.open(path) as tar:
+            assert "manifest.json" in tar.getnames()
+        result = page.locator("[data-save-result]")
+        expect(result).to_contain_text(f"Saving {test_image} to {name}")
+        expect(result.locator(".cli")).to_have_text(f"$ docker save -o {name} {test_image}")
+        screenshot(page, "transfer-saved")
 
 
 class TestPullPage:
