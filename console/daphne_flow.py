@@ -12,11 +12,13 @@ Daphne 4.2 has two habits that break a gigabyte transfer (django/daphne#483):
 for HTTP requests only: the body is read from twisted's spool file in 1 MiB chunks when
 the application asks for it, and `send` waits while twisted says the socket's buffer is
 full (twisted's push-producer pause/resume). A large body is also read from the socket in
-1 MiB pieces rather than 64 KiB. WebSockets and other servers are untouched; without
+1 MiB pieces rather than 64 KiB, and one over UPLOAD_LIMIT_MB is refused with a 413 as it
+arrives, before twisted spools it to disk. WebSockets and other servers are untouched; without
 daphne, `install()` does nothing.
 """
 
 import asyncio
+import json
 import logging
 from functools import partial
 
@@ -103,6 +105,7 @@ class SpooledRequest:
                 transport = getattr(self.protocol.channel, "transport", None)
                 if transport is not None and getattr(transport, "bufferSize", SEND_BUFFER) < SEND_BUFFER:
                     transport.bufferSize = SEND_BUFFER
+                    transport.SEND_LIMIT = CHUNK  # bytes a send() call; twisted's default is 128 KiB
                 if getattr(self.protocol.channel, "_waitingForTransport", False):
                     self._writable.clear()
             while not self._writable.is_set() and not self._gone():
@@ -141,21 +144,57 @@ def install() -> bool:
         return request
 
     Server.create_application = create_application
-    _read_big_bodies_in_big_pieces()
+    _patch_body_reading()
     Server._console_flow = True
     return True
 
 
-def _read_big_bodies_in_big_pieces():
-    """Twisted reads a socket 64 KiB at a time (its `bufferSize`): for a large body, 1 MiB."""
+def _refuse_too_large(request) -> None:
+    """A 413 written straight to the socket, then the connection closed: the body is not spooled."""
+    from console.uploads import too_large_sentence
+
+    request._console_refused = True
+    body = json.dumps({"error": too_large_sentence(_limit()), "code": "too_large"}).encode()
+    transport = request.channel.transport
+    transport.write(
+        b"HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
+    )
+    transport.loseConnection()
+
+
+def _limit() -> int:
+    from django.conf import settings
+
+    return settings.UPLOAD_LIMIT_BYTES
+
+
+def _patch_body_reading():
+    """Twisted spools every body to a file before daphne sees the request: the upload limit
+    is checked here, as the body arrives (a 4 TB upload must not fill the disk first), and
+    a large body is read from the socket 1 MiB at a time rather than 64 KiB."""
     from daphne.http_protocol import WebRequest
 
-    original = WebRequest.gotLength
+    got_length, content_chunk = WebRequest.gotLength, WebRequest.handleContentChunk
 
     def gotLength(self, length):  # noqa: N802 - twisted names it
-        original(self, length)
+        got_length(self, length)
+        self._console_received = 0
         transport = getattr(getattr(self, "channel", None), "transport", None)
-        if (length is None or length > CHUNK) and getattr(transport, "bufferSize", CHUNK) < CHUNK:
+        if length is not None and _limit() and length > _limit():
+            _refuse_too_large(self)
+        elif (length is None or length > CHUNK) and getattr(transport, "bufferSize", CHUNK) < CHUNK:
             transport.bufferSize = CHUNK
 
+    def handleContentChunk(self, data):  # noqa: N802
+        if getattr(self, "_console_refused", False):
+            return
+        self._console_received = getattr(self, "_console_received", 0) + len(data)
+        if _limit() and self._console_received > _limit():
+            _refuse_too_large(self)
+            return
+        content_chunk(self, data)
+
     WebRequest.gotLength = gotLength
+    WebRequest.handleContentChunk = handleContentChunk

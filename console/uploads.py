@@ -32,6 +32,14 @@ class TooLarge(EngineError):
     code = "too_large"
 
 
+def too_large_sentence(limit: int) -> str:
+    return (
+        f"The upload is larger than this console's limit of {filesizeformat(limit)}. "
+        "Nothing was kept. Ask the administrator to raise UPLOAD_LIMIT_MB, or copy the file "
+        "to the host and use the docker CLI there."
+    )
+
+
 class ClientGone(Exception):
     """The browser or script went away before the upload ended."""
 
@@ -121,11 +129,7 @@ class UploadStream:
         )
 
     def too_large(self) -> TooLarge:
-        return TooLarge(
-            f"The upload is larger than this console's limit of {filesizeformat(self.limit)}. "
-            "Nothing was kept. Ask the administrator to raise UPLOAD_LIMIT_MB, or copy the file "
-            "to the host and use the docker CLI there."
-        )
+        return TooLarge(too_large_sentence(self.limit))
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """The raw body, in chunks; TooLarge as soon as it passes the limit."""
