@@ -4,7 +4,9 @@ container; and a save/load round trip through daphne itself (its request and res
 paths are patched for flat memory: console/daphne_flow.py)."""
 
 import http.client
+import json
 import re
+import socket
 import subprocess
 import sys
 import tarfile
@@ -216,3 +218,76 @@ class TestThroughDaphne:
         )
         assert again.getresponse().status == 200
         assert engine.images.get(tag).id == image_id
+
+
+@pytest.fixture(scope="module")
+def small_limit_server(console_server, tmp_path_factory):
+    """A second daphne on the same database, with UPLOAD_LIMIT_MB=1; yields (host, port)."""
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(tmp_path_factory.mktemp("small-limit") / "daphne.log", "w")  # noqa: SIM115
+    server = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "console.asgi:application"],
+        cwd=ROOT,
+        env={**console_server["env"], "UPLOAD_LIMIT_MB": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield "127.0.0.1", port
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+class TestUploadLimitInDaphne:
+    """Twisted spools a body to disk before the app sees it: the limit is enforced as it arrives."""
+
+    def test_a_declared_length_over_the_limit_is_refused_before_the_body(
+        self, console_server, small_limit_server
+    ):
+        token = _token(console_server)
+        connection = http.client.HTTPConnection(*small_limit_server, timeout=30)
+        connection.putrequest("POST", "/api/v1/hosts/local/images/load")
+        connection.putheader("Authorization", f"Bearer {token}")
+        connection.putheader("Content-Type", "application/x-tar")
+        connection.putheader("Content-Length", str(50 * 1024 * 1024))
+        connection.endheaders()  # no body sent at all
+        response = connection.getresponse()
+        assert response.status == 413
+        error = json.loads(response.read())
+        assert error["code"] == "too_large"
+        assert "limit of 1.0" in error["error"] and "UPLOAD_LIMIT_MB" in error["error"]
+
+    def test_a_chunked_body_is_cut_off_once_it_passes_the_limit(self, console_server, small_limit_server):
+        token = _token(console_server)
+        with socket.create_connection(small_limit_server, timeout=30) as sock:
+            sock.sendall(
+                (
+                    "POST /api/v1/hosts/local/images/load HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    f"Authorization: Bearer {token}\r\nContent-Type: application/x-tar\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n"
+                ).encode()
+            )
+            piece = b"%x\r\n" % (256 * 1024) + b"x" * (256 * 1024) + b"\r\n"
+            try:
+                for _ in range(64):  # 16 MiB, far past the limit
+                    sock.sendall(piece)
+            except OSError:
+                pass  # the server closed the connection: expected
+            answer = b""
+            try:
+                while data := sock.recv(65536):
+                    answer += data
+            except OSError:
+                pass
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        assert b'"code": "too_large"' in answer
