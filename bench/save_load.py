@@ -188,15 +188,19 @@ def cli_save(image: str) -> int:
     return 0
 
 
-def console_save(console: Console, image: str) -> int:
+def console_save(console: Console, image: str, rate: float = 0) -> int:
+    """GET the save, discarding the bytes; `rate` MB/s > 0 reads no faster than that (a slow browser)."""
     connection = console.connection()
     connection.request("GET", f"/api/v1/hosts/local/images/save?ref={image}", headers=console.headers())
     response = connection.getresponse()
     if response.status != 200:
         raise SystemExit(f"save answered {response.status}: {response.read()[:500]!r}")
     received = 0
+    started = time.perf_counter()
     while data := response.read(READ):
         received += len(data)
+        if rate and (ahead := received / (rate * MB) - (time.perf_counter() - started)) > 0:
+            time.sleep(ahead)
     connection.close()
     return received
 
@@ -246,6 +250,13 @@ def main():
     )
     parser.add_argument("--only", choices=["save", "load"], default=None)
     parser.add_argument("--image", help="use this existing image instead of building one (kept afterwards)")
+    parser.add_argument(
+        "--slow-client",
+        type=float,
+        default=0,
+        metavar="MBPS",
+        help="also save once to a client reading no faster than this: the server must not buffer the rest",
+    )
     args = parser.parse_args()
     repeat = args.repeat or (3 if args.size_gb < 2 else 1)
     run_id = f"{os.getpid()}-{int(time.time())}"
@@ -288,6 +299,16 @@ def main():
                             f"  RSS +{peak.growth / MB:.1f} MB",
                             flush=True,
                         )
+
+        if args.slow_client and args.only in (None, "save"):
+            with Peak(console) as peak:
+                seconds, received = timed(lambda: console_save(console, image, args.slow_client))
+            assert received == size, (received, size)
+            print(
+                f"  save  console to a client reading at {args.slow_client:g} MB/s: {seconds:.1f} s, "
+                f"RSS +{peak.growth / MB:.1f} MB (goal < 64)",
+                flush=True,
+            )
 
         if args.only in (None, "load"):
             for run in range(repeat):
