@@ -64,6 +64,7 @@ class SpooledRequest:
         self._writable.set()
         self._registered = False
         self._stopped = False
+        self._restore = None
 
     # daphne's side: it "puts" the request here.
     def put_nowait(self, message):
@@ -104,6 +105,7 @@ class SpooledRequest:
                 self.protocol.registerProducer(self, True)
                 transport = getattr(self.protocol.channel, "transport", None)
                 if transport is not None and getattr(transport, "bufferSize", SEND_BUFFER) < SEND_BUFFER:
+                    self._restore = (transport, transport.bufferSize)
                     transport.bufferSize = SEND_BUFFER
                     transport.SEND_LIMIT = CHUNK  # bytes a send() call; twisted's default is 128 KiB
                 if getattr(self.protocol.channel, "_waitingForTransport", False):
@@ -116,6 +118,10 @@ class SpooledRequest:
             if not message.get("more_body") and self._registered and not self._gone():
                 self._registered = False
                 self.protocol.unregisterProducer()  # twisted wants it gone before finish()
+                if self._restore:  # the next request on this connection reads and writes as usual
+                    transport, size = self._restore
+                    transport.bufferSize = size
+                    del transport.SEND_LIMIT
         await self._send(message)
 
 
