@@ -4,6 +4,7 @@ Each function that changes something returns the docker command it stands for, s
 pages and the API can show it and the audit log can keep it.
 """
 
+import ipaddress
 import re
 import shlex
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from console.engine import BadRequest, Conflict, EngineError, NotFound, client, 
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 PORT_PATTERN = re.compile(r"^\d{1,5}(/(tcp|udp|sctp))?$")
+BINDING = re.compile(r"^(?:(?P<ip>[\d.]+|\[[0-9a-fA-F:]+\]):)?(?P<port>\d{1,5})$")
 RESTART_POLICIES = ("no", "always", "unless-stopped", "on-failure")
 SIGNAL_PATTERN = re.compile(r"^(SIG)?[A-Z0-9+-]{1,12}$|^\d{1,2}$")
 LIFECYCLE_ACTIONS = ("start", "stop", "kill", "restart", "pause", "unpause")
@@ -195,7 +197,7 @@ def _checked_env(env) -> list[str]:
         raise BadRequest('`env` must be a list of "KEY=value" strings.')
     for item in env:
         key, sep, _ = item.partition("=")
-        if not sep or not key or any(c.isspace() for c in key):
+        if not sep or not key or any(c.isspace() for c in key) or "\x00" in item:
             raise BadRequest(f"Environment entry {item!r} must look like KEY=value.")
     return env
 
@@ -212,16 +214,30 @@ def _checked_ports(ports) -> dict:
             )
         if "/" not in container_port:
             container_port = f"{container_port}/tcp"
-        if binding is not None and not (
-            (isinstance(binding, int) and 0 < binding < 65536)
-            or (isinstance(binding, str) and re.match(r"^([\d.]+:|\[[0-9a-f:]+\]:)?\d{1,5}$", binding))
-        ):
-            raise BadRequest(
-                f"Host port {binding!r} for {container_port} must be a port number "
-                "(1-65535), optionally with an address like 127.0.0.1:8080."
-            )
-        checked[container_port] = binding
+        if not 0 < int(container_port.split("/")[0]) < 65536:
+            raise BadRequest(f"Container port {container_port!r} must be between 1 and 65535.")
+        checked[container_port] = _checked_binding(container_port, binding)
     return checked
+
+
+def _checked_binding(container_port: str, binding):
+    """A host port (int), an "ADDRESS:PORT" string, or None for any free port."""
+    if binding is None:
+        return None
+    match = BINDING.match(str(binding)) if isinstance(binding, int | str) and binding is not True else None
+    if binding is False or not match or not 0 < int(match["port"]) < 65536 or not _address_ok(match["ip"]):
+        raise BadRequest(
+            f"Host port {binding!r} for {container_port} must be a port number "
+            "(1-65535), optionally with an address like 127.0.0.1:8080."
+        )
+    return f"{match['ip']}:{match['port']}" if match["ip"] else int(match["port"])
+
+
+def _address_ok(address: str | None) -> bool:
+    try:
+        return address is None or bool(ipaddress.ip_address(address.strip("[]")))
+    except ValueError:
+        return False
 
 
 def _port_bindings(ports: dict) -> dict:

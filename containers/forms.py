@@ -6,8 +6,9 @@ from django import forms
 
 from containers.docker_api import RESTART_POLICIES
 
+# [IP:]HOST:CONTAINER[/proto] or CONTAINER[/proto], as `docker run -p` takes them.
 PORT_LINE = re.compile(
-    r"^(?:(?P<ip>[\d.]+|\[[0-9a-fA-F:]+\]):)?(?:(?P<host>\d{1,5}):)?(?P<container>\d{1,5})(?P<proto>/(tcp|udp|sctp))?$"
+    r"^(?:(?P<binding>(?:[\d.]+:|\[[0-9a-fA-F:]+\]:)?\d{1,5}):)?(?P<container>\d{1,5})(?P<proto>/(tcp|udp|sctp))?$"
 )
 
 
@@ -69,10 +70,8 @@ class RunForm(forms.Form):
                     f"{line!r} is not a port mapping; write HOST:CONTAINER like 8080:80."
                 )
             container_port = match["container"] + (match["proto"] or "/tcp")
-            binding = int(match["host"]) if match["host"] else None
-            if match["ip"] and binding:
-                binding = f"{match['ip']}:{binding}"
-            ports[container_port] = binding
+            binding = match["binding"]
+            ports[container_port] = int(binding) if binding and binding.isdigit() else binding
         return ports
 
     def as_run_data(self) -> dict:

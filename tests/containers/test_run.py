@@ -65,6 +65,35 @@ class TestRun:
             {"HostIp": "127.0.0.1", "HostPort": "18080"}
         ]
 
+    def test_the_form_publishes_host_ports_as_docker_run_p_does(self, web, engine, test_image, cleanup_names):
+        name = unique("ports")
+        cleanup_names.append(name)
+        lines = "18765:80\n18766:81/udp\n82\n127.0.0.1:18767:83"
+        csrf_post(
+            web,
+            "/hosts/local/run/",
+            {
+                "image": test_image,
+                "name": name,
+                "command": "sleep 3600",
+                "ports": lines,
+                "restart_policy": "no",
+                "labels": "\n".join(f"{k}={v}" for k, v in LABELS.items()),
+            },
+        )
+        bindings = engine.api.inspect_container(name)["HostConfig"]["PortBindings"]
+        assert bindings["80/tcp"] == [{"HostIp": "", "HostPort": "18765"}]
+        assert bindings["81/udp"] == [{"HostIp": "", "HostPort": "18766"}]
+        assert bindings["82/tcp"] == [{"HostIp": "", "HostPort": ""}]
+        assert bindings["83/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": "18767"}]
+
+    def test_the_form_refuses_a_port_out_of_range(self, web, test_image):
+        response = csrf_post(
+            web, "/hosts/local/run/", {"image": test_image, "ports": "70000:80", "restart_policy": "no"}
+        )
+        assert response.status_code == 200
+        assert "must be a port number" in response.content.decode()
+
     def test_it_refuses_a_duplicate_name(self, api, make_container, test_image):
         existing = make_container()
         response = api.post(
@@ -97,6 +126,10 @@ class TestRun:
             ({"image": "x", "env": ["NOEQUALS"]}, "KEY=value"),
             ({"image": "x", "ports": {"eighty": 80}}, "Container port"),
             ({"image": "x", "ports": {"80/tcp": 70000}}, "Host port"),
+            ({"image": "x", "ports": {"80/tcp": True}}, "Host port"),
+            ({"image": "x", "ports": {"80/tcp": "999.1.1.1:80"}}, "Host port"),
+            ({"image": "x", "ports": {"70000/tcp": 80}}, "Container port"),
+            ({"image": "x", "env": ["A\x00B=1"]}, "KEY=value"),
             ({"image": "x", "restart_policy": "sometimes"}, "Restart policy"),
             ({"image": "x", "tty": "yes"}, "`tty` must be true or false"),
             ({"image": "x", "command": 5}, "`command`"),
