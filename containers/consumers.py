@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 
 from console import events, streams
 from console.consumers import HostConsumer
@@ -9,6 +10,7 @@ from console.engine import EngineError, EngineUnreachable, NotFound
 from containers import docker_api, live_stats
 from containers.logs import LogDecoder, LogOptions
 
+logger = logging.getLogger(__name__)
 ACK_WINDOW = 4  # with ?ack=1, frames in flight before the server waits for {"type": "ack"}
 
 
@@ -79,18 +81,23 @@ class LogsConsumer(ContainerConsumer):
         except EngineError as exc:
             return await self.finish(error=exc)
         try:
-            while chunk := await stream.read():
+            while chunk := await stream.read_batch():
                 await self.send_lines(decoder.feed_json(chunk))
-        except OSError:
-            pass  # the engine cut the stream; the state below says why
+            await self.send_lines(decoder.flush_json())
+        except Exception as exc:  # a bug must not leave the viewer waiting forever
+            logger.exception("The logs stream of %s failed", document["Id"])
+            return await self.finish(
+                error=EngineError(
+                    f"The console failed while streaming these logs ({exc}). Reconnect to try again."
+                )
+            )
         finally:
             stream.close()
-        await self.send_lines(decoder.flush_json())
         await self.finish_from_state(document["Id"], "logs")
 
-    async def send_lines(self, lines: str):
-        """One `logs` frame; `lines` is the JSON of its lines, as LogDecoder.feed_json makes it."""
-        if lines:
+    async def send_lines(self, bodies: list[str]):
+        """A `logs` frame for each JSON body of lines, as LogDecoder.feed_json makes them."""
+        for lines in bodies:
             if self.window:
                 await self.window.acquire()
             await self.send(text_data='{"type": "logs", "lines": [' + lines + "]}")

@@ -117,8 +117,8 @@ class LogDecoder:
     """Feed it the engine's bytes; it gives back complete lines.
 
     `feed`/`flush` give them as `{"stream": "stdout"|"stderr", "text": str, "ts"?: str}`;
-    `feed_json`/`flush_json` give the same lines already as the JSON of the frame's `lines`
-    array (without its brackets), which is several times cheaper for a fast log: the
+    `feed_json`/`flush_json` give the same lines already as the JSON of frames' `lines`
+    arrays (without their brackets), which is several times cheaper for a fast log: the
     texts are escaped by the json module's C encoder and joined, no dict per line.
     Internally lines come in runs: (stream, texts, timestamps or None).
     """
@@ -136,11 +136,12 @@ class LogDecoder:
     def flush(self) -> list[dict]:
         return as_dicts(self.flush_runs())
 
-    def feed_json(self, data: bytes) -> str:
-        return as_json(self.feed_runs(data))
+    def feed_json(self, data: bytes) -> list[str]:
+        """The lines as the JSON of one or more frames' `lines` (each fits a WebSocket message)."""
+        return json_frames(self.feed_runs(data))
 
-    def flush_json(self) -> str:
-        return as_json(self.flush_runs())
+    def flush_json(self) -> list[str]:
+        return json_frames(self.flush_runs())
 
     def feed_runs(self, data: bytes) -> list[tuple]:
         runs: list[tuple] = []
@@ -242,3 +243,43 @@ def as_json(runs: list[tuple]) -> str:
                 )
             )
     return ", ".join(parts)
+
+
+FRAME_LIMIT = 1_000_000  # UTF-8 bytes of a frame's lines: daphne sends no message over 1 MiB
+LINE_PIECE = 1 << 17  # characters; a line too long for one frame goes in pieces this long
+
+
+def json_frames(runs: list[tuple], limit: int = FRAME_LIMIT) -> list[str]:
+    """`as_json` of the runs, in as many pieces as it takes for each to fit in `limit` bytes.
+
+    A single line too long for a frame (over ~1 MB of JSON) is cut into pieces of
+    LINE_PIECE characters (at most 6 bytes each once escaped), each shown as a line.
+    """
+    body = as_json(runs)
+    if not body:
+        return []
+    if len(body) * 4 <= limit or len(body.encode()) <= limit:
+        return [body]
+    count = sum(len(texts) for _, texts, _ in runs)
+    if count == 1:
+        name, (text,), stamps = next(run for run in runs if run[1])
+        return [
+            as_json([(name, [text[i : i + LINE_PIECE]], stamps)]) for i in range(0, len(text), LINE_PIECE)
+        ]
+    first, second = _split(runs, count // 2)
+    return json_frames(first, limit) + json_frames(second, limit)
+
+
+def _split(runs: list[tuple], at: int) -> tuple[list, list]:
+    """The runs cut in two after the line number `at`."""
+    first, second = [], []
+    for name, texts, stamps in runs:
+        if at >= len(texts):
+            first.append((name, texts, stamps))
+        elif at <= 0:
+            second.append((name, texts, stamps))
+        else:
+            first.append((name, texts[:at], stamps and stamps[:at]))
+            second.append((name, texts[at:], stamps and stamps[at:]))
+        at -= len(texts)
+    return first, second

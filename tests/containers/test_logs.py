@@ -7,7 +7,16 @@ import time
 import pytest
 
 from console.engine import BadRequest
-from containers.logs import HEADER, LogDecoder, as_dicts, as_json, parse_since
+from containers.logs import (
+    FRAME_LIMIT,
+    HEADER,
+    LINE_PIECE,
+    LogDecoder,
+    as_dicts,
+    as_json,
+    json_frames,
+    parse_since,
+)
 from tests.second_engine import run_on
 from tests.ws import close_code, connect, frames, lines
 
@@ -53,6 +62,25 @@ class TestLogs:
         (line,) = lines(await read_all(token, container.name, "tail=all&timestamps=1"))
         assert line["text"] == "y" * 40960
         assert line["ts"].startswith(time.strftime("%Y-"))
+
+    async def test_a_fast_log_comes_whole_in_frames_a_browser_and_daphne_take(self, token, make_container):
+        # 3 MB of lines as fast as the engine logs them: batched frames, none over 1 MiB.
+        container = make_container(["sh", "-c", "yes 'a fast line of log text' | head -n 120000"])
+        wait_exit(container, timeout=60)
+        communicator = await connect(f"/ws/hosts/local/containers/{container.name}/logs?tail=all", token)
+        sizes, count = [], 0
+        async with asyncio.timeout(60):
+            while True:
+                message = await communicator.receive_output(30)
+                sizes.append(len(message["text"].encode()))
+                frame = json.loads(message["text"])
+                if frame["type"] != "logs":
+                    break
+                count += len(frame["lines"])
+                assert {line["text"] for line in frame["lines"]} == {"a fast line of log text"}
+        assert count == 120000
+        assert max(sizes) <= 1 << 20
+        assert frame == {"type": "end", "reason": "exited", "exit_code": 0}
 
     async def test_it_keeps_a_character_the_engine_split_whole(self, token, make_container):
         # The engine cuts lines at 16 KiB; an odd prefix puts that cut inside a 2-byte "é".
@@ -224,13 +252,38 @@ class TestFrameJson:
         expected = {"type": "logs", "lines": as_dicts(runs)}
         assert json.loads(frame) == expected
         assert frame == json.dumps(expected, ensure_ascii=False)
-        assert decoder.flush_json() == ""
+        assert decoder.flush_json() == []
 
     def test_it_is_the_same_lines_as_feed(self):
         data = framed(1, b"one\ntwo ") + framed(2, b'err "q"\n') + framed(1, b"three\n")
-        assert json.loads("[" + LogDecoder(tty=False).feed_json(data) + "]") == LogDecoder(tty=False).feed(
-            data
-        )
+        (body,) = LogDecoder(tty=False).feed_json(data)
+        assert json.loads("[" + body + "]") == LogDecoder(tty=False).feed(data)
+
+
+class TestFrameSize:
+    """daphne sends no WebSocket message over 1 MiB: the lines are spread over frames that fit."""
+
+    def test_many_lines_are_spread_over_frames_that_fit(self):
+        texts = [f"\x01{i}" * (i % 50) for i in range(60000)]  # control characters: 6 bytes each in JSON
+        runs = [("stdout", texts[:30000], None), ("stderr", texts[30000:], None)]
+        bodies = json_frames(runs)
+        assert len(bodies) > 1
+        assert all(len(body.encode()) <= FRAME_LIMIT for body in bodies)
+        assert [line for body in bodies for line in json.loads("[" + body + "]")] == as_dicts(runs)
+
+    def test_a_line_too_long_for_a_frame_is_cut(self):
+        text = "\x01" * 300_000  # 1.8 MB once escaped
+        bodies = json_frames([("stdout", [text], ["2024-05-01T12:00:00Z"])])
+        pieces = [json.loads("[" + body + "]")[0] for body in bodies]
+        assert "".join(piece["text"] for piece in pieces) == text
+        assert {len(piece["text"]) for piece in pieces[:-1]} == {LINE_PIECE}
+        assert {piece["ts"] for piece in pieces} == {"2024-05-01T12:00:00Z"}
+        assert all(len(body.encode()) <= FRAME_LIMIT for body in bodies)
+
+    def test_a_long_line_that_fits_stays_whole(self):
+        text = "é" * 400_000  # 800 KB of UTF-8
+        (body,) = json_frames([("stdout", [text], None)])
+        assert json.loads("[" + body + "]") == [{"stream": "stdout", "text": text}]
 
 
 class TestSince:
@@ -257,12 +310,15 @@ class TestSince:
 
 
 class TestEngineGone:
-    async def test_logs_end_with_a_sentence_when_the_engine_stops(self, token, second_engine, test_image):
+    @pytest.mark.parametrize("crash", [False, True], ids=["stopped", "crashed"])
+    async def test_logs_end_with_a_sentence_when_the_engine_stops(
+        self, token, second_engine, test_image, crash
+    ):
         container = run_on(second_engine, test_image, "sh -c 'echo alive; sleep 3600'")
         host = second_engine.host.name
         communicator = await connect(f"/ws/hosts/{host}/containers/{container.id}/logs?follow=1", token)
         await frames(communicator, lambda f: f["type"] == "logs")
-        await asyncio.to_thread(second_engine.stop)
+        await asyncio.to_thread(second_engine.stop, crash=crash)
         seen = await frames(communicator, lambda f: f["type"] in ("end", "error"), timeout=60)
         assert await close_code(communicator) == 1000
         assert seen[-1]["type"] == "error" and seen[-1]["code"] == "engine_unreachable"
