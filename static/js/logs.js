@@ -7,6 +7,7 @@ import { closeSentence, socketUrl } from "./live.js";
 
 const MAX_LINES = 5000;
 const MAX_MARKS = 20000;
+const FRAME_BUDGET = 2500;
 
 const root = document.querySelector("[data-logs]");
 const { host, ref, name } = root.dataset;
@@ -199,8 +200,9 @@ function lineNode(line) {
 function draw() {
   scheduled = false;
   if (pending.length) {
-    const batch = pending;
-    pending = [];
+    // A budget per frame keeps the tab responsive; the rest waits for the next frame.
+    const batch = pending.length > FRAME_BUDGET ? pending.splice(0, FRAME_BUDGET) : pending;
+    pending = batch === pending ? [] : pending;
     const fragment = document.createDocumentFragment();
     for (const line of batch) {
       const node = lineNode(line);
@@ -222,8 +224,9 @@ function draw() {
   counter.textContent = `${shown.toLocaleString()} line${shown === 1 ? "" : "s"}`;
   droppedNote.hidden = dropped === 0;
   droppedNote.querySelector("span").textContent =
-    `${dropped.toLocaleString()} older line${dropped === 1 ? "" : "s"} dropped from the page`;
+    `${dropped.toLocaleString()} older line${dropped === 1 ? "" : "s"} dropped`;
   if (query) showSearchCount();
+  if (pending.length) schedule();
   if (following) {
     view.scrollTop = view.scrollHeight;
   } else {

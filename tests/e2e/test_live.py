@@ -78,6 +78,41 @@ class TestLogsPage:
         at_bottom = "v => v.scrollHeight - v.scrollTop - v.clientHeight < 8"
         assert page.locator("[data-log-view]").evaluate(at_bottom)
 
+    def test_a_flood_keeps_a_bounded_page_and_says_how_many_lines_dropped(self, page, make_container):
+        container = make_container(["sh", "-c", "seq 1 60000; sleep 3600"], network_mode="none")
+        page.goto(f"/hosts/local/containers/{container.name}/logs/?tail=all")
+        expect(page.locator("[data-log-view] .ln").last).to_have_text("60000", timeout=30_000)
+        expect(page.locator("[data-log-count]")).to_have_text("5,000 lines")
+        expect(page.locator("[data-log-dropped]")).to_contain_text("55,000 older lines dropped")
+        assert page.locator("[data-log-view] .ln").count() == 5000
+        expect(page.locator("[data-log-view] .ln").first).to_have_text("55001")
+        screenshot(page, "logs-flood")
+
+    def test_timestamps_and_the_download_link(self, page, make_container):
+        container = make_container(["sh", "-c", "echo one; echo two; sleep 3600"], network_mode="none")
+        page.goto(f"/hosts/local/containers/{container.name}/logs/")
+        expect(page.locator("[data-log-view]")).to_contain_text("two")
+        page.check("input[name=timestamps]")
+        expect(page.locator(".ln .ts").first).to_have_text(re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"))
+        cli = page.locator("[data-log-cli]")
+        expect(cli).to_have_text(f"$ docker logs -f --tail 200 -t {container.name}")
+        assert "timestamps=1" in page.url
+        href = page.locator("a[data-log-download]").first.get_attribute("href")
+        assert href == f"/api/v1/hosts/local/containers/{container.name}/logs?tail=all&timestamps=1"
+        response = page.request.get(href)
+        assert response.status == 200
+        assert re.search(r"Z one\n.*Z two\n", response.text())
+
+    def test_removing_the_container_ends_the_stream_with_a_sentence(self, page, make_container):
+        container = make_container(["sh", "-c", "echo here; sleep 3600"], network_mode="none")
+        page.goto(f"/hosts/local/containers/{container.name}/logs/")
+        expect(page.locator("[data-log-view]")).to_contain_text("here")
+        container.remove(force=True)
+        end = page.locator("[data-log-end]")
+        expect(end).to_contain_text(f"Container {container.name} was removed")
+        expect(end.locator("button:has-text('Reconnect')")).to_be_visible()
+        screenshot(page, "logs-removed")
+
 
 class TestStatsPages:
     def test_a_sample_is_shown_and_charted(self, page, make_container):
@@ -123,4 +158,15 @@ class TestLiveLists:
         expect(row).to_contain_text("Up")
         screenshot(page, "containers-live")
         engine.containers.get(name).remove(force=True)
+        expect(row).to_have_count(0)
+
+    def test_the_images_list_follows_the_engine(self, page, engine, test_image):
+        page.goto("/hosts/local/images/")
+        expect(page.locator("[data-live]")).to_have_text("live")
+        repository = unique("e2e-tag")
+        engine.images.get(test_image).tag(repository, "v1")
+        row = page.locator(f"tr[data-ref='{repository}:v1']")
+        expect(row).to_be_visible()
+        screenshot(page, "images-live")
+        engine.images.remove(f"{repository}:v1")
         expect(row).to_have_count(0)
