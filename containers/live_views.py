@@ -26,6 +26,8 @@ def container_logs(request, host, ref):
         messages.error(request, exc.message)
         options, since = LogOptions(follow=True), ""
     context = _context(host, ref, document)
+    if request.headers.get("X-Live-Fragment") == "head":
+        return render(request, "containers/_head.html", {**context, "active": "logs"})
     return render(
         request,
         "containers/logs.html",
@@ -42,7 +44,10 @@ def container_logs(request, host, ref):
 
 @page(VIEW)
 def container_stats(request, host, ref):
-    return render(request, "containers/stats.html", _context(host, ref, docker_api.inspect(host, ref)))
+    context = _context(host, ref, docker_api.inspect(host, ref))
+    if request.headers.get("X-Live-Fragment") == "head":  # the header again, after a state change
+        return render(request, "containers/_head.html", {**context, "active": "stats"})
+    return render(request, "containers/stats.html", context)
 
 
 @page(VIEW)

@@ -98,7 +98,7 @@ export class AnsiState {
     if (this.italic) classes.push("a-i");
     if (this.underline) classes.push("a-u");
     if (this.strike) classes.push("a-s");
-    span.className = classes.join(" ");
+    if (classes.length) span.className = classes.join(" ");
     return span;
   }
 }

@@ -110,3 +110,18 @@ export function percent(value) {
 export function rate(bytesPerSecond) {
   return `${decimalSize(bytesPerSecond)}/s`;
 }
+
+// A container page's header (state badge, actions) fetched again after the state changed, so
+// the buttons offered match the container: Unpause once paused, Start once it exited.
+export async function refreshHead() {
+  const head = document.querySelector(".pagehead");
+  try {
+    const response = await fetch(location.href, { headers: { "X-Live-Fragment": "head" }, cache: "no-store" });
+    if (!response.ok || response.redirected) return;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = doc.querySelector(".pagehead");
+    if (head && fresh && !head.contains(document.activeElement)) head.replaceWith(fresh);
+  } catch {
+    // the header stays as it was; the stream's own message says what happened
+  }
+}

@@ -3,7 +3,7 @@
 // (older ones drop off with a note); scrolling up stops the view following until the user
 // jumps back to the bottom. Search marks matches in the lines shown.
 import { AnsiState, renderAnsi } from "./ansi.js";
-import { closeSentence, socketUrl } from "./live.js";
+import { closeSentence, refreshHead, socketUrl } from "./live.js";
 
 const MAX_LINES = 5000;
 const MAX_MARKS = 20000;
@@ -123,6 +123,7 @@ function connect() {
       ws.send('{"type":"ack"}');
     } else if (data.type === "end") {
       finish(endSentence(data), data.reason === "done" ? "done" : "ended");
+      if (data.reason === "exited" && opts.follow) refreshHead(); // it stopped while we watched
     } else if (data.type === "error") {
       finish(data.error, "failed");
     }

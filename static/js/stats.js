@@ -2,7 +2,7 @@
 // The numbers are the ones `docker stats` prints; the charts keep the last WINDOW samples,
 // with network and block I/O drawn as rates computed from successive samples.
 import uPlot from "../vendor/uplot-1.6.32/uplot.mjs";
-import { binarySize, closeSentence, decimalSize, percent, rate, socketUrl } from "./live.js";
+import { binarySize, closeSentence, decimalSize, percent, rate, refreshHead, socketUrl } from "./live.js";
 
 const WINDOW = 300;
 
@@ -10,7 +10,6 @@ const root = document.querySelector("[data-stats]");
 const { host, ref, name } = root.dataset;
 const status = root.querySelector("[data-stats-status]");
 const ending = root.querySelector("[data-stats-end]");
-const badge = document.querySelector("[data-state-badge]");
 const value = (key) => root.querySelector(`[data-v=${key}]`);
 
 const COLORS = { blue: "#1d63ed", green: "#16a34a", orange: "#ea7c0c", grey: "#9aa3af", violet: "#7c3aed" };
@@ -160,6 +159,7 @@ function sample(data) {
 // --- state and ends -------------------------------------------------------------------------
 
 function setBadge(text, kind) {
+  const badge = document.querySelector("[data-state-badge]");
   if (!badge) return;
   badge.textContent = text;
   badge.className = `badge ${kind}`;
@@ -212,8 +212,13 @@ function connect() {
   ws.onmessage = (event) => {
     const data = JSON.parse(event.data);
     if (data.type === "stats") sample(data);
-    else if (data.type === "state") showState(data.state);
-    else if (data.type === "end") finish(endSentence(data), "ended", data);
+    else if (data.type === "state") {
+      showState(data.state);
+      refreshHead();
+    } else if (data.type === "end") {
+      finish(endSentence(data), "ended", data);
+      if (data.reason === "exited") refreshHead();
+    }
     else if (data.type === "error") finish(data.error, "failed");
   };
   ws.onclose = (event) => {

@@ -4,7 +4,7 @@ open are tested in test_logs.py and the stats tests)."""
 import pytest
 from django.test import Client
 
-from tests.conftest import unique
+from tests.conftest import csrf_post, unique
 
 
 def page_url(ref: str, which: str, host: str = "local") -> str:
@@ -129,3 +129,45 @@ class TestLinks:
     def test_the_host_page_links_to_host_stats(self, web, local_host):
         html = web.get("/hosts/local/").content.decode()
         assert 'href="/hosts/local/stats/"' in html
+
+
+@pytest.mark.django_db
+class TestLiveFragments:
+    """What the live pages fetch again after an event: the table, or a container page's header."""
+
+    def test_the_containers_list_serves_its_table_alone(self, web, local_host, make_container):
+        container = make_container(network_mode="none")
+        response = web.get("/hosts/local/containers/", headers={"X-Live-Fragment": "1"})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<html" not in html
+        assert f'data-name="{container.name}"' in html
+        assert "data-live-region" not in html
+
+    def test_the_images_list_serves_its_table_alone(self, web, local_host, test_image):
+        response = web.get("/hosts/local/images/", headers={"X-Live-Fragment": "1"})
+        html = response.content.decode()
+        assert "<html" not in html
+        assert f'data-ref="{test_image}"' in html
+        assert "$ docker images" in html
+
+    def test_the_full_pages_subscribe_to_events(self, web, local_host):
+        for url in ("/hosts/local/containers/", "/hosts/local/images/"):
+            html = web.get(url).content.decode()
+            assert 'data-live-region data-host="local"' in html
+            assert "js/live_list.js" in html
+
+    def test_a_fragment_does_not_swallow_a_message(self, web, local_host, make_container):
+        container = make_container(network_mode="none")
+        csrf_post(web, f"/hosts/local/containers/{container.name}/pause/")
+        web.get("/hosts/local/containers/", headers={"X-Live-Fragment": "1"})
+        assert f"Paused container {container.name}." in web.get("/hosts/local/containers/").content.decode()
+
+    def test_the_stats_page_serves_its_header_alone(self, web, local_host, make_container):
+        container = make_container(network_mode="none")
+        container.pause()
+        response = web.get(page_url(container.name, "stats"), headers={"X-Live-Fragment": "head"})
+        html = response.content.decode()
+        assert "<html" not in html
+        assert "Unpause" in html
+        assert 'class="active" aria-current="page">Stats' in html

@@ -114,6 +114,50 @@ class TestLogsPage:
         screenshot(page, "logs-removed")
 
 
+ANSI_CASES = r"""
+const { AnsiState, renderAnsi } = await import("/static/js/ansi.js");
+const render = (text, state = new AnsiState()) => {
+  const div = document.createElement("div");
+  renderAnsi(text, state, div);
+  return div.innerHTML;
+};
+const state = new AnsiState();
+return {
+  plain: render("a <b>&amp;</b>"),
+  colour: render("\x1b[32mgreen\x1b[0m plain"),
+  bright_bg: render("\x1b[1;97;101mloud\x1b[m"),
+  truecolor: render("\x1b[38;2;10;20;300mtc"),
+  palette: render("\x1b[38;5;196mred\x1b[48;5;244mgrey"),
+  inverse: render("\x1b[7minv"),
+  carried: [render("\x1b[33myellow", state), render("still", state)],
+  cursor_and_title: render("\x1b[2K\x1b[1Gx\x1b]0;title\x07y\x1b(Bz\x07\x00"),
+  progress: render("10%\r50%\r100%"),
+  trailing_return: render("done\r"),
+  tab: render("a\tb"),
+};
+"""
+
+
+class TestAnsi:
+    def test_the_renderer_colours_text_and_drops_other_sequences(self, page):
+        page.goto("/hosts/")
+        out = page.evaluate(f"async () => {{ {ANSI_CASES} }}")
+        assert out["plain"] == "a &lt;b&gt;&amp;amp;&lt;/b&gt;"
+        assert out["colour"] == '<span class="a-fg2">green</span> plain'
+        assert out["bright_bg"] == '<span class="a-fg15 a-bg9 a-b">loud</span>'
+        assert out["truecolor"] == '<span style="color: rgb(10, 20, 255);">tc</span>'
+        assert out["palette"] == (
+            '<span style="color: rgb(255, 0, 0);">red</span>'
+            '<span style="color: rgb(255, 0, 0); background-color: rgb(128, 128, 128);">grey</span>'
+        )
+        assert out["inverse"] == '<span class="a-inv-fg a-inv-bg">inv</span>'
+        assert out["carried"] == ['<span class="a-fg3">yellow</span>', '<span class="a-fg3">still</span>']
+        assert out["cursor_and_title"] == "xyz"
+        assert out["progress"] == "100%"
+        assert out["trailing_return"] == "done"
+        assert out["tab"] == "a\tb"
+
+
 class TestStatsPages:
     def test_a_sample_is_shown_and_charted(self, page, make_container):
         container = make_container("sleep 3600", network_mode="none")
@@ -128,10 +172,13 @@ class TestStatsPages:
 
         container.pause()
         expect(page.locator("[data-stats-status]")).to_have_text("paused")
+        expect(page.locator(".pagehead button:has-text('Unpause')")).to_be_visible()
+        screenshot(page, "stats-paused")
         container.unpause()
         expect(page.locator("[data-stats-status]")).to_have_text("live")
         container.kill()
         expect(page.locator("[data-stats-end]")).to_contain_text("exited with code 137")
+        expect(page.locator(".pagehead button:has-text('Start')")).to_be_visible()
         screenshot(page, "stats-ended")
 
     def test_the_host_table_lists_every_running_container(self, page, make_container):
