@@ -70,7 +70,7 @@ function render(rows) {
   emptyText.textContent = `No container is running on ${host}.`;
   const cpu = rows.reduce((sum, row) => sum + (Number(row.cpu_percent) || 0), 0);
   const mem = rows.reduce((sum, row) => sum + (Number(row.mem_usage) || 0), 0);
-  summary.textContent = `${rows.length} running · CPU ${percent(cpu)} · memory ${binarySize(mem)}`;
+  summary.textContent = ` · ${rows.length} running · CPU ${percent(cpu)} · memory ${binarySize(mem)}`;
 }
 
 liveSocket(socketUrl(`/ws/hosts/${encodeURIComponent(host)}/stats`), {
@@ -79,8 +79,13 @@ liveSocket(socketUrl(`/ws/hosts/${encodeURIComponent(host)}/stats`), {
   },
   onStatus(state, detail, seconds) {
     showStatus(indicator, state, detail, seconds);
-    if (state === "down" || state === "closed") {
-      summary.textContent = detail || "";
+    const down = state === "down" || state === "closed";
+    empty.classList.toggle("down", down);
+    if (down) {
+      summary.textContent = "";
+      emptyText.textContent = detail || "The live connection dropped.";
+    } else if (state === "live" && table.hidden) {
+      emptyText.textContent = "Waiting for the first samples…";
     }
   },
 });

@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.conftest import LABELS, unique
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import _manage, screenshot
 
 SCRIPT = (
     "echo started; echo 'to stderr' >&2; printf '\\033[1;31mred alert\\033[0m \\033[38;5;45mcyan\\033[0m "
@@ -217,3 +217,25 @@ class TestLiveLists:
         screenshot(page, "images-live")
         engine.images.remove(f"{repository}:v1")
         expect(row).to_have_count(0)
+
+    def test_a_host_whose_engine_is_down_says_so_and_keeps_retrying(self, page, console_server, tmp_path):
+        name = unique("dead")
+        _manage(
+            console_server["env"],
+            "shell",
+            "-c",
+            f"from console.models import Host; Host.objects.create(name={name!r}, url='unix://{tmp_path}/none.sock')",
+        )
+        try:
+            page.goto(f"/hosts/{name}/stats/")
+            indicator = page.locator("[data-live]")
+            expect(indicator).to_contain_text("disconnected — reconnecting in")
+            expect(page.locator("[data-host-stats-empty]")).to_contain_text("none.sock")
+            screenshot(page, "stats-host-down")
+        finally:
+            _manage(
+                console_server["env"],
+                "shell",
+                "-c",
+                f"from console.models import Host; Host.objects.filter(name={name!r}).delete()",
+            )
