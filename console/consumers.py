@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from console.auth import VIEW, allowed
+from console.engine import BadRequest, checked_ref
 from console.models import Host
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -48,6 +49,11 @@ class HostConsumer(AsyncWebsocketConsumer):
             return
         if not allowed(user, self.action, host):
             await self.close(code=CLOSE_FORBIDDEN)
+            return
+        try:
+            checked_ref(self.scope["url_route"]["kwargs"].get("ref", "local"))
+        except BadRequest as exc:
+            await self.fail(exc.message, exc.code)
             return
         self.host = host
         await self.start()

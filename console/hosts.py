@@ -44,8 +44,8 @@ def status(host) -> HostStatus:
     """Up or down, with versions; a down engine answers within DOCKER_PING_TIMEOUT."""
     result = HostStatus(id=host.pk, name=host.name, url=host.endpoint, status="down")
     try:
-        docker_client = client(host, timeout=settings.DOCKER_PING_TIMEOUT)
-        with engine_call(host):
+        with engine_call(host, probe=True):
+            docker_client = client(host, timeout=settings.DOCKER_PING_TIMEOUT, probe=True)
             version = docker_client.version()
     except EngineError as exc:
         result.error = exc.message

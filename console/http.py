@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from console.auth import VIEW, allowed
-from console.engine import BadRequest, EngineError
+from console.engine import BadRequest, EngineError, checked_ref
 from console.models import Host
 
 JSON_BODY_LIMIT = 1024 * 1024
@@ -60,6 +60,8 @@ def api(**actions: str):
             if resolved is not None:
                 kwargs["host"] = resolved
             try:
+                if "ref" in kwargs:
+                    checked_ref(kwargs["ref"])
                 return view(request, *args, **kwargs)
             except EngineError as exc:
                 return json_error(exc.message, exc.code, exc.status)
@@ -108,6 +110,8 @@ def page(action: str = VIEW):
             if not allowed(request.user, action, host):
                 return render_error(request, "You may not do this on this host.", 403)
             try:
+                if "ref" in kwargs:
+                    checked_ref(kwargs["ref"])
                 return view(request, *args, **kwargs)
             except EngineError as exc:
                 if request.method == "POST":
@@ -151,6 +155,8 @@ def async_api(**actions: str):
             if resolved is not None:
                 kwargs["host"] = resolved
             try:
+                if "ref" in kwargs:
+                    checked_ref(kwargs["ref"])
                 return await view(request, *args, **kwargs)
             except EngineError as exc:
                 return json_error(exc.message, exc.code, exc.status)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from console.engine import Conflict, NotFound, client, engine_call
+from console.engine import Conflict, NotFound, checked_ref, client, engine_call
 from containers.docker_api import docker_cli
 
 NONE_TAG = "<none>:<none>"
@@ -81,6 +81,7 @@ def list_images(host, label: str | None = None) -> list[ImageSummary]:
 
 def remove(host, ref: str, force: bool = False) -> tuple[dict, str]:
     """Like `docker rmi [-f] REF`; returns ({"deleted", "untagged"}, command)."""
+    checked_ref(ref)
     command = docker_cli("rmi", "-f", ref) if force else docker_cli("rmi", ref)
     api = client(host).api
     try:
@@ -150,6 +151,7 @@ def prune(host, all: bool = False, label: str | None = None) -> tuple[dict, str]
 
 
 def inspect(host, ref: str) -> dict:
+    checked_ref(ref)
     try:
         with engine_call(host):
             return client(host).api.inspect_image(ref)

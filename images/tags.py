@@ -7,7 +7,7 @@ name would otherwise leave a stray untagged image behind.
 
 import re
 
-from console.engine import BadRequest, NotFound, client, engine_call
+from console.engine import BadRequest, NotFound, checked_ref, client, engine_call
 from containers.docker_api import docker_cli
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
@@ -54,6 +54,7 @@ def split(reference: str) -> tuple[str, str | None]:
 
 def tag(host, ref: str, repository, tag_name=None) -> tuple[str, str]:
     """Like `docker tag REF REPOSITORY:TAG`; returns (new reference, command)."""
+    checked_ref(ref)
     repository = check_repository(repository)
     tag_name = check_tag(tag_name)
     target = f"{repository}:{tag_name}"

@@ -104,6 +104,12 @@ class TestSilentEngine:
         assert response.status_code == 503
         assert "did not answer in time" in response.json()["error"]
 
+    def test_after_one_timeout_it_answers_at_once_instead_of_waiting_again(self, api, silent_tcp_engine):
+        assert api.get("/api/v1/hosts/silent/containers/").status_code == 503
+        response = api.get("/api/v1/hosts/silent/images/")
+        assert response.status_code == 503
+        assert "is not waiting on it again yet" in response.json()["error"]
+
     def test_the_hosts_list_marks_it_down(self, api, silent_tcp_engine):
         hosts = {h["name"]: h for h in api.get("/api/v1/hosts/").json()}
         assert hosts["silent"]["status"] == "down" and hosts["local"]["status"] == "up"
