@@ -16,10 +16,9 @@ django.setup(set_prefix=False)  # what get_asgi_application() does, before makin
 django_application = Handler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from console import daphne_flow  # noqa: E402
-from console.auth import WebSocketAuthStack  # noqa: E402
+from console.auth import SameOriginCheck, WebSocketAuthStack  # noqa: E402
 from console.routing import websocket_urlpatterns  # noqa: E402
 from console.uploads import StreamedUploads  # noqa: E402
 
@@ -28,6 +27,6 @@ daphne_flow.install()  # flat memory for big uploads and downloads under daphne 
 application = ProtocolTypeRouter(
     {
         "http": StreamedUploads(django_application),
-        "websocket": AllowedHostsOriginValidator(WebSocketAuthStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginCheck(WebSocketAuthStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -11,6 +11,8 @@ def _is_api(request) -> bool:
 
 def csrf_failure(request, reason=""):
     message = "The form expired or came from another site (CSRF check failed). Reload the page and try again."
+    if _is_api(request) and not request.user.is_authenticated:
+        return json_error("Log in or send `Authorization: Bearer <token>`.", "unauthenticated", 401)
     if _is_api(request):
         return json_error(
             "The CSRF check failed: send the X-CSRFToken header with a session, "

@@ -43,8 +43,25 @@ class TestLoginRequired:
         assert response.status_code == 401
 
 
+    def test_a_post_without_login_is_401_even_with_csrf_checks(self, db):
+        client = Client(enforce_csrf_checks=True)
+        response = client.post("/api/v1/hosts/local/images/prune", {}, content_type="application/json")
+        assert response.status_code == 401
+        assert response.json()["code"] == "unauthenticated"
+
+
 @pytest.mark.django_db
 class TestTokens:
+    def test_a_token_does_not_open_the_pages_or_the_admin(self, user):
+        user.is_staff = user.is_superuser = True
+        user.save()
+        _, secret = ApiToken.issue(user, "script")
+        client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {secret}"})
+        assert client.get("/admin/").status_code == 302  # to the login page
+        assert client.get("/hosts/").status_code == 302
+        assert client.post("/tokens/", {"name": "more"}).status_code == 403
+        assert ApiToken.objects.filter(user=user).count() == 1
+
     def test_a_wrong_token_is_refused(self):
         client = Client(headers={"Authorization": "Bearer dcon_not-a-real-token"})
         response = client.get("/api/v1/hosts/")

@@ -41,24 +41,50 @@ async def test_a_wrong_token_closes_with_4401():
     assert await close_code(communicator) == 4401
 
 
-@pytest.mark.parametrize("path", PATHS)
-async def test_a_foreign_origin_is_refused(path, token):
-    connected, _ = await handshake(
-        path,
-        [
-            (b"host", b"localhost"),
-            (b"origin", b"https://evil.example"),
-            (b"authorization", f"Bearer {token}".encode()),
-        ],
-    )
-    assert not connected
-
-
 @pytest.fixture
 def session_cookie(user) -> bytes:
     client = Client()
     client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(
+    "host, origin",
+    [
+        (b"localhost", b"https://evil.example"),
+        (b"127.0.0.1:8100", b"http://127.0.0.1:8199"),  # another port on the same machine
+        (b"localhost", b"null"),
+        (b"localhost", None),
+        (b"evil.example", b"http://evil.example"),  # a host name the console does not serve
+    ],
+)
+async def test_a_session_from_a_foreign_origin_is_refused(path, host, origin, session_cookie):
+    headers = [(b"host", host), (b"cookie", session_cookie)]
+    if origin is not None:
+        headers.append((b"origin", origin))
+    connected, _ = await handshake(path, headers)
+    assert not connected
+
+
+@pytest.mark.parametrize(
+    "host, origin", [(b"127.0.0.1:8100", b"http://127.0.0.1:8100"), (b"localhost", b"http://localhost:80")]
+)
+async def test_a_session_from_the_consoles_own_pages_is_accepted(host, origin, session_cookie):
+    connected, communicator = await handshake(
+        "/ws/hosts/no-such-host/events", [(b"host", host), (b"origin", origin), (b"cookie", session_cookie)]
+    )
+    assert connected
+    assert await close_code(communicator) == 4404
+
+
+async def test_a_script_with_a_token_needs_no_origin(token):
+    connected, communicator = await handshake(
+        "/ws/hosts/no-such-host/events",
+        [(b"host", b"localhost"), (b"authorization", f"Bearer {token}".encode())],
+    )
+    assert connected
+    assert await close_code(communicator) == 4404
 
 
 async def test_a_session_cookie_is_a_login(session_cookie, token):
