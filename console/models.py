@@ -33,7 +33,7 @@ class Host(models.Model):
     @classmethod
     def by_ref(cls, ref: str) -> "Host":
         """The host named `ref`, or with id `ref`; raises Host.DoesNotExist."""
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():
             found = cls.objects.filter(models.Q(pk=int(ref)) | models.Q(name=ref)).first()
             if found:
                 return found

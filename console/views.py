@@ -57,7 +57,9 @@ def token_list(request):
     new_secret = None
     if request.method == "POST":
         if request.POST.get("delete"):
-            ApiToken.objects.filter(user=request.user, pk=request.POST["delete"]).delete()
+            token_id = request.POST["delete"]
+            if token_id.isascii() and token_id.isdigit():
+                ApiToken.objects.filter(user=request.user, pk=int(token_id)).delete()
             messages.success(request, "The token is deleted; scripts using it are refused now.")
             return redirect("token_list")
         name = request.POST.get("name", "").strip()[:100] or "token"

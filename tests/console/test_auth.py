@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from console.models import ApiToken, hash_secret
+from tests.conftest import csrf_post
 
 PAGES = [
     "/",
@@ -42,7 +43,6 @@ class TestLoginRequired:
         response = client.post("/api/v1/hosts/local/images/prune", {}, content_type="application/json")
         assert response.status_code == 401
 
-
     def test_a_post_without_login_is_401_even_with_csrf_checks(self, db):
         client = Client(enforce_csrf_checks=True)
         response = client.post("/api/v1/hosts/local/images/prune", {}, content_type="application/json")
@@ -52,6 +52,12 @@ class TestLoginRequired:
 
 @pytest.mark.django_db
 class TestTokens:
+    def test_deleting_a_token_by_a_bad_id_changes_nothing(self, web, user):
+        ApiToken.issue(user, "keep")
+        response = csrf_post(web, "/tokens/", {"delete": "abc"})
+        assert response.status_code == 302
+        assert ApiToken.objects.filter(user=user).count() == 1
+
     def test_a_token_does_not_open_the_pages_or_the_admin(self, user):
         user.is_staff = user.is_superuser = True
         user.save()

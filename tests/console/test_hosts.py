@@ -113,3 +113,9 @@ class TestSilentEngine:
     def test_the_hosts_list_marks_it_down(self, api, silent_tcp_engine):
         hosts = {h["name"]: h for h in api.get("/api/v1/hosts/").json()}
         assert hosts["silent"]["status"] == "down" and hosts["local"]["status"] == "up"
+
+
+class TestOddHostNames:
+    def test_a_non_ascii_digit_is_just_a_missing_host(self, api, web):
+        assert api.get("/api/v1/hosts/%C2%B2/").status_code == 404
+        assert web.get("/hosts/%C2%B2/containers/").status_code == 404

@@ -141,6 +141,13 @@ class TestRun:
         assert words in response.json()["error"]
         assert response.json()["code"] == "bad_request"
 
+    def test_it_explains_a_body_nested_too_deeply(self, api, db):
+        response = api.post(
+            api_url("containers/"), "[" * 100000 + "]" * 100000, content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert "nested too deeply" in response.json()["error"]
+
     def test_it_explains_a_body_that_is_not_json(self, api, db):
         response = api.post(api_url("containers/"), "{not json", content_type="application/json")
         assert response.status_code == 400
