@@ -7,7 +7,11 @@ engine has the terminal, and ends with `exit`, `detached`, `end` or `error` (see
 
 import asyncio
 import json
+import shlex
 
+from channels.db import database_sync_to_async
+
+from console import audit
 from console.auth import OPERATE
 from console.consumers import HostConsumer
 from console.engine import EngineError
@@ -16,6 +20,12 @@ from containers.terminal_io import Demux, Pipe
 
 DETACH_SEQUENCE = b"\x10\x11"  # Ctrl-P Ctrl-Q
 RESIZE = object()  # the marker a resize leaves in the queue of things to write
+
+
+def _cli(session) -> str:
+    if session.kind == "attach":
+        return f"docker attach {session.name}"
+    return f"docker exec -it {session.name} {shlex.join(session.command)}"
 
 
 class TerminalConsumer(HostConsumer):
@@ -36,6 +46,7 @@ class TerminalConsumer(HostConsumer):
             await self.close()
             return
         s = self.session
+        await database_sync_to_async(audit.record)(self.scope["user"], self.host, s.kind, s.name, _cli(s))
         self.pipe, self.inbox, self.size, self.sized = Pipe(s), asyncio.Queue(), None, None
         self.recent, self.last = b"", None
         await self.send_json(

@@ -8,6 +8,9 @@ import asyncio
 import json
 import threading
 
+from channels.db import database_sync_to_async
+
+from console import audit
 from console.auth import OPERATE
 from console.consumers import HostConsumer
 from console.engine import EngineError
@@ -82,6 +85,9 @@ class PullConsumer(HostConsumer):
                 return
             if isinstance(frame, tuple):
                 result = frame[1]
+                await database_sync_to_async(audit.record)(
+                    self.scope["user"], self.host, "pull", self.ref, pull.command_for(self.ref)
+                )
                 await self.end(
                     "done", id=result["id"], tags=result["tags"], command=pull.command_for(self.ref)
                 )

@@ -35,6 +35,20 @@ class TestExec:
         assert b"\r\nhello\r\n" in await term.read_until(b"\r\nhello\r\n")
         await term.close()
 
+    async def test_a_session_is_in_the_audit_log(self, token, make_container):
+        from channels.db import database_sync_to_async
+
+        from console.models import AuditEntry
+
+        container = make_container()
+        term = Term(token, container.name)
+        await term.open()
+        await term.close()
+        entry = await database_sync_to_async(
+            AuditEntry.objects.filter(action="exec", target=container.name).first
+        )()
+        assert entry is not None and entry.command == f"docker exec -it {container.name} /bin/sh"
+
     async def test_it_defaults_to_sh_where_there_is_no_bash(self, token, make_container):
         term = Term(token, make_container().name)
         assert (await term.open())["command"] == ["/bin/sh"]

@@ -149,6 +149,13 @@ class TestPull:
         assert {"Downloading", "Pull complete"} <= statuses or "Download complete" in statuses
         assert any("total" in f and f["current"] <= f["total"] for f in progress)
         assert engine.images.get(reference).id == image_id
+        from channels.db import database_sync_to_async
+
+        from console.models import AuditEntry
+
+        assert await database_sync_to_async(
+            AuditEntry.objects.filter(action="pull", target=reference).exists
+        )()
 
     def test_the_api_pulls_and_answers_with_id_and_tags(self, engine, pushed, api):
         reference, image_id = pushed
