@@ -6,6 +6,29 @@ from django.db import models
 from django.utils import timezone
 
 LOCAL_HOST_NAME = "local"
+ENGINE_SCHEMES = ("unix", "tcp", "http")
+
+
+def validate_engine_url(url: str) -> None:
+    """An engine address the console can speak to: unix:///path or tcp://host:port."""
+    from urllib.parse import urlsplit
+
+    from django.core.exceptions import ValidationError
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ENGINE_SCHEMES
+        or not (parts.path if parts.scheme == "unix" else parts.hostname)
+    ):
+        raise ValidationError(
+            f"{url!r} is not an engine address the console can use: write unix:///var/run/docker.sock "
+            "or tcp://10.0.0.5:2375 (for a remote engine, an SSH tunnel to its socket)."
+        )
 
 
 class Host(models.Model):
@@ -15,8 +38,8 @@ class Host(models.Model):
     url = models.CharField(
         max_length=255,
         blank=True,
-        help_text="unix:///var/run/docker.sock, tcp://10.0.0.5:2375, ssh://… "
-        "Leave empty to follow DOCKER_HOST.",
+        validators=[validate_engine_url],
+        help_text="unix:///var/run/docker.sock or tcp://10.0.0.5:2375. Leave empty to follow DOCKER_HOST.",
     )
     created = models.DateTimeField(auto_now_add=True)
 
