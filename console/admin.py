@@ -16,9 +16,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log is a record: it can be read and searched, never written or edited here."""
+
     list_display = ["created", "user", "host", "command", "ok"]
     list_filter = ["host", "action"]
     search_fields = ["command", "target", "user__username"]
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

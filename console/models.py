@@ -82,6 +82,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        verbose_name = "API token"
+        verbose_name_plural = "API tokens"
 
     def __str__(self):
         return f"{self.name} ({self.hint}…)"
