@@ -11,8 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from console import hosts
 from console.auth import VIEW
-from console.http import page, render_error
+from console.engine import EngineError
+from console.http import page
 from console.models import LOCAL_HOST_NAME, ApiToken, Host, SetupLink
+from images import docker_api as images_api
 
 
 def navigation(request):
@@ -48,7 +50,17 @@ def host_list(request):
 def host_detail(request, host):
     status = hosts.status(host)
     info = asdict(hosts.info(host)) if status.status == "up" else None
-    return render(request, "console/host_detail.html", {"host": host, "status": status, "info": info})
+    image_count = None
+    if info is not None:
+        try:  # `docker images` counts tagged and dangling images; `docker info` adds intermediate layers
+            image_count = len(images_api.list_images(host))
+        except EngineError:
+            image_count = None
+    return render(
+        request,
+        "console/host_detail.html",
+        {"host": host, "status": status, "info": info, "image_count": image_count},
+    )
 
 
 @page(VIEW)
@@ -73,12 +85,7 @@ def first_admin(request, secret):
     """The one-time link `bin/serve` prints while no user exists: make the first admin."""
     users = get_user_model().objects
     if users.exists() or not SetupLink.is_valid(secret):
-        return render_error(
-            request,
-            "This set-up link is used or no longer valid. Log in, or make an admin with "
-            "`python manage.py createsuperuser`.",
-            404,
-        )
+        return render(request, "console/setup_used.html", status=404)
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
