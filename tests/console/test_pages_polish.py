@@ -32,7 +32,70 @@ class TestAdmin:
         assert deleted.status_code == 403
         assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
+    def test_admin_pages_link_the_favicon_too(self, admin_client):
+        client, _ = admin_client
+        for path in ("/admin/", "/admin/console/host/add/"):
+            assert b'<link rel="icon" href="/static/img/favicon.svg"' in client.get(path).content
+
     def test_api_tokens_are_spelled_api(self, admin_client):
         client, _ = admin_client
         index = client.get("/admin/").content.decode()
         assert "API tokens" in index and "Api tokens" not in index
+
+
+def _setup_path() -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("setup_link", stdout=out)
+    link = next(word for word in out.getvalue().split() if "/setup/" in word)
+    return "/setup/" + link.split("/setup/", 1)[1]
+
+
+@pytest.mark.django_db
+class TestSetupLink:
+    def test_the_form_puts_the_password_help_under_its_input(self, client):
+        html = client.get(_setup_path()).content.decode()
+        field = html.index('name="password1"')
+        help_text = html.index('id="id_password1_helptext"')
+        assert html.index('for="id_password1"') < field < help_text
+        assert 'aria-describedby="id_password1_helptext"' in html
+
+    def test_a_used_link_shows_the_command_as_code_and_no_try_again(self, client, user):
+        response = client.get("/setup/used-or-guessed/")
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert '<code class="cli">python manage.py createsuperuser</code>' in html
+        assert "`" not in html.split("<main>", 1)[1]
+        assert "Try again" not in html
+        assert 'href="/accounts/login/"' in html and ">Log in<" in html
+
+    def test_a_used_link_sends_a_logged_in_user_home(self, web):
+        response = web.get("/setup/used-or-guessed/")
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "You are logged in as operator" in html
+        assert ">Go to the console<" in html and ">Log in<" not in html
+        assert "Try again" not in html
+
+
+@pytest.mark.django_db
+class TestHostPages:
+    def test_the_host_page_counts_images_as_docker_images_does(self, web, engine, test_image):
+        response = web.get("/hosts/local/")
+        listed = len(engine.images.list())  # `docker images`: tagged and dangling, no intermediate layers
+        counted = engine.info()["Images"]  # `docker info`: with intermediate layers
+        html = response.content.decode()
+        assert f'<span class="num">{listed}</span><span>image' in html
+        if counted != listed:
+            assert f"{counted} incl. intermediate layers" in html
+
+    def test_every_page_links_a_favicon_that_is_served(self, web, local_host):
+        html = web.get("/hosts/").content.decode()
+        assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in html
+        icon = web.get("/static/img/favicon.svg")
+        assert icon.status_code == 200
+        body = b"".join(icon.streaming_content) if icon.streaming else icon.content
+        assert body.startswith(b"<svg")
