@@ -1,6 +1,8 @@
 """Container pages: the `docker ps` table, the run form, a container's page, its actions."""
 
 import json
+import shlex
+import time
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -8,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from console import audit
 from console.auth import OPERATE, VIEW
-from console.engine import EngineError
+from console.engine import EngineError, NotFound
 from console.http import back_url, page
 from containers import docker_api, models
 from containers.forms import RunForm
@@ -22,6 +24,8 @@ PAST_TENSE = {
     "pause": "Paused",
     "unpause": "Unpaused",
 }
+SETTLE_SECONDS = 1.0  # how long a kill waits for the container to act on its signal
+SETTLE_STEP = 0.05
 
 
 def flash(request, text: str, command: str) -> None:
@@ -89,6 +93,9 @@ def container_detail(request, host, ref):
             "doc": document,
             "state": state,
             "state_name": state.get("Status", ""),
+            "command": shlex.join(
+                word for word in [document.get("Path"), *(document.get("Args") or [])] if word
+            ),
             "inspect_json": json.dumps(document, indent=2, sort_keys=False),
             "top": processes,
             "created_by": row.created_by if row else None,
@@ -110,8 +117,59 @@ def container_action(request, host, ref, action):
         signal=signal if action == "kill" else None,
     )
     audit.record(request.user, host, action, ref, command)
-    flash(request, f"{PAST_TENSE[action]} container {ref}.", command)
-    return redirect(back_url(request))
+    if action not in ("kill", "stop"):
+        flash(request, f"{PAST_TENSE[action]} container {ref}.", command)
+        return redirect(back_url(request))
+    document = _settled(host, ref)
+    flash(request, _after_stopping(document, ref, action, signal), command)
+    back = back_url(request)
+    gone = document is None or document.get("HostConfig", {}).get("AutoRemove")
+    if gone and back.startswith(f"/hosts/{host.name}/containers/{ref}/"):
+        return redirect("container_list", host=host.name)  # its own page is gone with it
+    return redirect(back)
+
+
+def _after_stopping(document: dict | None, ref: str, action: str, signal: str | None) -> str:
+    """What a stop or kill did, from the container's state once it settled.
+
+    `docker stop` returns once the container is down; a kill only sends the signal, and a
+    process may handle it (exit with its own code, or carry on), so the state is read after.
+    """
+    state = (document or {}).get("State", {})
+    sig = (signal or "SIGKILL").upper()
+    sig = sig if sig.startswith("SIG") or sig.isdigit() else f"SIG{sig}"
+    if document is None:
+        outcome = "it exited and was removed (it was run with --rm)"
+    elif state.get("Restarting"):
+        outcome = f"it exited with code {state.get('ExitCode')} and is restarting (restart policy)"
+    elif state.get("Paused"):
+        outcome = "the container is paused: its process gets the signal once it is unpaused"
+    elif state.get("Running"):
+        outcome = "the container is still running: its process handled or ignored the signal"
+    elif document.get("HostConfig", {}).get("AutoRemove"):
+        outcome = f"it exited with code {state.get('ExitCode')} and is removed (it was run with --rm)"
+    else:
+        outcome = f"it exited with code {state.get('ExitCode')}"
+    if action == "stop":
+        lead = f"Stopped container {ref}"
+    elif sig in ("SIGKILL", "9") and not state.get("Running"):
+        lead = f"Killed container {ref}"
+    else:
+        lead = f"Sent {sig} to container {ref}"
+    return f"{lead}; {outcome}."
+
+
+def _settled(host, ref: str) -> dict | None:
+    """The container's inspect document once it stops running, or after SETTLE_SECONDS; None once gone."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        try:
+            document = docker_api.inspect(host, ref)
+        except NotFound:
+            return None
+        if not document.get("State", {}).get("Running") or time.monotonic() >= deadline:
+            return document
+        time.sleep(SETTLE_STEP)
 
 
 @page(OPERATE)
