@@ -2,7 +2,6 @@ from datetime import UTC, datetime
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.template.defaultfilters import filesizeformat
 
 register = template.Library()
 
@@ -26,9 +25,34 @@ def since(timestamp) -> str:
     return naturaltime(datetime.fromtimestamp(int(timestamp), tz=UTC))
 
 
+SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
+
+
 @register.filter
 def bytes_human(size) -> str:
-    return filesizeformat(size or 0).replace("\xa0", " ")
+    """A size as the Docker CLI prints it: decimal units, 3 significant digits (1.99MB, 27.3kB)."""
+    try:
+        value = float(size or 0)
+    except (TypeError, ValueError):
+        return ""
+    unit = 0
+    while True:
+        while abs(value) >= 1000 and unit < len(SIZE_UNITS) - 1:
+            value /= 1000
+            unit += 1
+        text = f"{value:.3g}"
+        if float(text) < 1000 or unit == len(SIZE_UNITS) - 1:  # 999.96kB rounds to 1e+03: say 1MB
+            return f"{text}{SIZE_UNITS[unit]}"
+        value = float(text)
+
+
+@register.filter
+def short_image(image: str) -> str:
+    """The IMAGE column of `docker ps`: a name as given, a bare image id as its 12-character short id."""
+    image = image or ""
+    if image.startswith("sha256:"):
+        return image.removeprefix("sha256:")[:12]
+    return image
 
 
 @register.filter
