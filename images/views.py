@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_http_methods, require_POST
 
 from console import audit
 from console.auth import OPERATE, VIEW
 from console.http import page
+from console.templatetags.console_tags import bytes_human
 from containers.views import flash
 from images import docker_api, models
 
@@ -33,10 +33,11 @@ def image_remove(request, host):
         messages.error(request, "Say which image to remove.")
         return redirect("image_list", host=host.name)
     result, command = docker_api.remove(host, ref, force=request.POST.get("force") == "1")
-    summary = (
-        f"Removed image {ref}: {len(result['untagged'])} tag(s) untagged, "
-        f"{len(result['deleted'])} layer(s) deleted."
-    )
+    untagged, deleted = len(result["untagged"]), len(result["deleted"])
+    if deleted:
+        summary = f"Removed image {ref}: {_did(untagged=untagged, deleted=deleted)}."
+    else:
+        summary = f"Untagged {ref}; the image itself stays (it has other tags, or a container uses it)."
     audit.record(request.user, host, "rmi", ref, command)
     flash(request, summary, command)
     return redirect("image_list", host=host.name)
@@ -50,11 +51,11 @@ def image_prune(request, host):
     if request.method == "POST":
         result, command = docker_api.prune(host, all=prune_all, label=label)
         audit.record(request.user, host, "image prune", "", command)
-        gone = len(result["deleted"]) + len(result["untagged"])
+        untagged, deleted = len(result["untagged"]), len(result["deleted"])
         text = (
-            f"Pruned {len(result['deleted'])} image layer(s) and {len(result['untagged'])} tag(s); "
-            f"{filesizeformat(result['space_reclaimed'])} reclaimed."
-            if gone
+            f"{_did(untagged=untagged, deleted=deleted, capital=True)}; "
+            f"{bytes_human(result['space_reclaimed'])} reclaimed."
+            if untagged or deleted
             else "Nothing to prune: no image matched."
         )
         flash(request, text, command)
@@ -73,3 +74,19 @@ def image_prune(request, host):
             "command": command + (f" --filter label={label}" if label else ""),
         },
     )
+
+
+def counted(count: int, noun: str) -> str:
+    """1 image, 2 images, 0 tags."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _did(*, untagged: int, deleted: int, capital: bool = False) -> str:
+    """What an rmi or prune did, as a sentence part: untagged 1 tag and deleted 2 images."""
+    parts = []
+    if untagged:
+        parts.append(f"untagged {counted(untagged, 'tag')}")
+    if deleted or not untagged:
+        parts.append(f"deleted {counted(deleted, 'image')}")
+    text = " and ".join(parts)
+    return text[0].upper() + text[1:] if capital else text
