@@ -25,7 +25,9 @@ class Response:
 async def request(
     method, path, token, body: bytes = b"", query=None, headers=None, chunk=CHUNK, declare_length=True
 ) -> Response:
-    raw_headers = [(b"host", b"localhost"), (b"authorization", f"Bearer {token}".encode())]
+    raw_headers = [(b"host", b"localhost")]
+    if token:
+        raw_headers.append((b"authorization", f"Bearer {token}".encode()))
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     if body and declare_length:
         raw_headers.append((b"content-length", str(len(body)).encode()))
@@ -68,6 +70,15 @@ async def request(
 
     await application(scope, receive, send)
     return Response(status, response_headers, bytes(content))
+
+
+def session_cookie(user) -> str:
+    """A logged-in session for pages (tokens open only the API)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
 
 
 def issue_token(user) -> str:

@@ -5,7 +5,7 @@ import tarfile
 
 import pytest
 
-from tests.asgi_http import issue_token, request
+from tests.asgi_http import issue_token, request, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BOUNDARY = "----dconsole-cp"
@@ -122,6 +122,15 @@ async def get(token, url, **query):
     return await request("GET", url, token, query=query)
 
 
+async def get_page(cookie, url, **query):
+    return await request("GET", url, None, query=query, headers={"cookie": cookie})
+
+
+@pytest.fixture
+def cookie(user):
+    return session_cookie(user)
+
+
 class TestCopyOut:
     async def test_the_api_gives_a_tar_of_a_file(self, token, box):
         response = await get(
@@ -132,23 +141,25 @@ class TestCopyOut:
         with tarfile.open(fileobj=io.BytesIO(response.content), mode="r:") as tar:  # plain, not gzip
             assert tar.extractfile("a.txt").read() == b"one\n"
 
-    async def test_the_page_gives_a_file_as_itself(self, token, box):
-        response = await get(token, f"/hosts/local/containers/{box.name}/download/", path="/data/dir/a.txt")
+    async def test_the_page_gives_a_file_as_itself(self, token, cookie, box):
+        response = await get_page(
+            cookie, f"/hosts/local/containers/{box.name}/download/", path="/data/dir/a.txt"
+        )
         assert response.status == 200
         assert response.headers["content-disposition"] == 'attachment; filename="a.txt"'
         assert response.content == b"one\n"
 
-    async def test_the_page_gives_a_directory_as_a_tar(self, token, box):
-        response = await get(token, f"/hosts/local/containers/{box.name}/download/", path="/data/dir")
+    async def test_the_page_gives_a_directory_as_a_tar(self, token, cookie, box):
+        response = await get_page(cookie, f"/hosts/local/containers/{box.name}/download/", path="/data/dir")
         assert response.status == 200
         assert response.headers["content-disposition"] == 'attachment; filename="dir.tar"'
         with tarfile.open(fileobj=io.BytesIO(response.content), mode="r:") as tar:
             assert sorted(tar.getnames()) == ["dir", "dir/a.txt", "dir/sub", "dir/sub/b.txt"]
 
-    async def test_it_works_on_a_stopped_container(self, token, box):
+    async def test_it_works_on_a_stopped_container(self, token, cookie, box):
         box.stop(timeout=0)
-        response = await get(
-            token, f"/hosts/local/containers/{box.name}/download/", path="/data/dir/sub/b.txt"
+        response = await get_page(
+            cookie, f"/hosts/local/containers/{box.name}/download/", path="/data/dir/sub/b.txt"
         )
         assert response.status == 200
         assert response.content == b"two\n"
@@ -172,12 +183,12 @@ class TestCopyOut:
         assert response.status == 400
         assert "must be absolute" in response.json()["error"]
 
-    async def test_it_explains_a_missing_path(self, token, box):
+    async def test_it_explains_a_missing_path(self, token, cookie, box):
         response = await get(token, f"/api/v1/hosts/local/containers/{box.name}/archive", path="/data/none")
         assert response.status == 404
         assert (
             response.json()["error"] == f"There is no file or directory /data/none in container {box.name}."
         )
-        page = await get(token, f"/hosts/local/containers/{box.name}/download/", path="/data/none")
+        page = await get_page(cookie, f"/hosts/local/containers/{box.name}/download/", path="/data/none")
         assert page.status == 404
         assert "There is no file or directory /data/none" in page.content.decode()
