@@ -21,13 +21,16 @@ def query_flag(request, name: str) -> bool:
 
 
 def query_int(request, name: str) -> int | None:
-    value = request.GET.get(name)
+    return whole_number(request.GET.get(name), name)
+
+
+def whole_number(value: str | None, name: str) -> int | None:
+    """`value` as an int (None when empty), or BadRequest naming the parameter."""
     if value is None or value == "":
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise BadRequest(f"`{name}` must be a whole number, not {value!r}.") from None
+    if not (value.lstrip("-").isascii() and value.lstrip("-").isdigit()):
+        raise BadRequest(f"`{name}` must be a whole number, not {value!r}.")
+    return int(value)
 
 
 @api(GET=VIEW)

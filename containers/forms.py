@@ -29,17 +29,17 @@ class RunForm(forms.Form):
         help_text="With -it: leave it in the background instead of opening its terminal.",
     )
     env = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "KEY=value, one a line"}),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "KEY=value, one per line"}),
         required=False,
         label="Environment",
     )
     ports = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "8080:80, one a line"}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "8080:80, one per line"}),
         required=False,
         help_text="HOST:CONTAINER[/udp], or only CONTAINER for a random host port.",
     )
     labels = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "key=value, one a line"}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "key=value, one per line"}),
         required=False,
     )
     restart_policy = forms.ChoiceField(choices=[(p, p) for p in RESTART_POLICIES], initial="no")

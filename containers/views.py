@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from console import audit
+from console.api import whole_number
 from console.auth import OPERATE, VIEW
 from console.engine import EngineError, NotFound
 from console.http import back_url, page
@@ -107,13 +108,13 @@ def container_detail(request, host, ref):
 @page(OPERATE)
 @require_POST
 def container_action(request, host, ref, action):
-    timeout = request.POST.get("t") or None
+    timeout = whole_number(request.POST.get("t"), "t")
     signal = request.POST.get("signal") or None
     command = docker_api.act(
         host,
         ref,
         action,
-        timeout=int(timeout) if timeout and timeout.isdigit() else None,
+        timeout=timeout,
         signal=signal if action == "kill" else None,
     )
     audit.record(request.user, host, action, ref, command)

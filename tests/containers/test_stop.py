@@ -1,3 +1,5 @@
+import pytest
+
 from tests.conftest import api_url, csrf_post
 
 
@@ -16,6 +18,16 @@ class TestStop:
         assert f"docker stop -t 1 {container.name}" in response.content.decode()
         container.reload()
         assert container.status == "exited"
+
+    @pytest.mark.parametrize("timeout", ["abc", "²", "1.5"])
+    def test_the_page_explains_a_timeout_that_is_not_a_number(self, web, make_container, timeout):
+        container = make_container()
+        response = csrf_post(
+            web, f"/hosts/local/containers/{container.name}/stop/", {"t": timeout}, follow=True
+        )
+        assert "`t` must be a whole number" in response.content.decode()
+        container.reload()
+        assert container.status == "running"
 
     def test_it_refuses_get(self, api, make_container):
         container = make_container()
