@@ -83,7 +83,7 @@ def test_image(engine):
 
 def _remove_labelled(engine):
     for container in engine.containers.list(all=True, filters={"label": LABEL_FILTER}):
-        container.remove(force=True)
+        _remove(container)
     for image in engine.images.list(filters={"label": LABEL_FILTER}):
         try:
             engine.images.remove(image.id, force=True)
@@ -110,10 +110,18 @@ def make_container(engine, test_image):
 
     yield make
     for container in made:
-        try:
-            container.remove(force=True)
-        except docker.errors.NotFound:
-            pass
+        _remove(container)
+
+
+def _remove(container) -> None:
+    """Force-remove, accepting that it is gone or going (a --rm container removes itself)."""
+    try:
+        container.remove(force=True)
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError as exc:
+        if "already in progress" not in str(exc):
+            raise
 
 
 @pytest.fixture
@@ -123,7 +131,7 @@ def cleanup_names(engine):
     yield names
     for name in names:
         try:
-            engine.containers.get(name).remove(force=True)
+            _remove(engine.containers.get(name))
         except docker.errors.NotFound:
             pass
 
