@@ -12,6 +12,7 @@ from console.engine import BadRequest, EngineError, client, engine_call
 from console.http import api, page
 from containers import docker_api
 from containers.logs import LogOptions, frames
+from containers.views import container_context
 
 TAIL_CHOICES = ("100", "200", "1000", "5000", "all")
 
@@ -25,7 +26,7 @@ def container_logs(request, host, ref):
     except BadRequest as exc:  # a hand-edited URL: say so, and show the defaults
         messages.error(request, exc.message)
         options, since = LogOptions(follow=True), ""
-    context = _context(host, ref, document)
+    context = container_context(host, ref, document)
     if request.headers.get("X-Live-Fragment") == "head":
         return render(request, "containers/_head.html", {**context, "active": "logs"})
     return render(
@@ -44,7 +45,7 @@ def container_logs(request, host, ref):
 
 @page(VIEW)
 def container_stats(request, host, ref):
-    context = _context(host, ref, docker_api.inspect(host, ref))
+    context = container_context(host, ref, docker_api.inspect(host, ref))
     if request.headers.get("X-Live-Fragment") == "head":  # the header again, after a state change
         return render(request, "containers/_head.html", {**context, "active": "stats"})
     return render(request, "containers/stats.html", context)
@@ -53,18 +54,6 @@ def container_stats(request, host, ref):
 @page(VIEW)
 def host_stats(request, host):
     return render(request, "containers/host_stats.html", {"host": host})
-
-
-def _context(host, ref, document) -> dict:
-    state = document.get("State", {})
-    return {
-        "host": host,
-        "ref": ref,
-        "name": document.get("Name", "").lstrip("/"),
-        "doc": document,
-        "state": state,
-        "state_name": state.get("Status", ""),
-    }
 
 
 @api(GET=VIEW)

@@ -73,6 +73,19 @@ def container_run(request, host):
     return render(request, "containers/run.html", {"host": host, "form": form})
 
 
+def container_context(host, ref, document) -> dict:
+    """What every page about one container shows in its header."""
+    state = document.get("State", {})
+    return {
+        "host": host,
+        "ref": ref,
+        "name": document.get("Name", "").lstrip("/"),
+        "doc": document,
+        "state": state,
+        "state_name": state.get("Status", ""),
+    }
+
+
 @page(VIEW)
 def container_detail(request, host, ref):
     document = docker_api.inspect(host, ref)
@@ -88,12 +101,7 @@ def container_detail(request, host, ref):
         request,
         "containers/detail.html",
         {
-            "host": host,
-            "ref": ref,
-            "name": document.get("Name", "").lstrip("/"),
-            "doc": document,
-            "state": state,
-            "state_name": state.get("Status", ""),
+            **container_context(host, ref, document),
             "command": shlex.join(
                 word for word in [document.get("Path"), *(document.get("Args") or [])] if word
             ),
