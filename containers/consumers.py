@@ -86,6 +86,7 @@ class LogsConsumer(ContainerConsumer):
             await self.send_lines(decoder.flush_json())
         except Exception as exc:  # a bug must not leave the viewer waiting forever
             logger.exception("The logs stream of %s failed", document["Id"])
+            await self.acked()
             return await self.finish(
                 error=EngineError(
                     f"The console failed while streaming these logs ({exc}). Reconnect to try again."
@@ -93,7 +94,18 @@ class LogsConsumer(ContainerConsumer):
             )
         finally:
             stream.close()
+        await self.acked()
         await self.finish_from_state(document["Id"], "logs")
+
+    async def acked(self):
+        """With ?ack=1, wait until the viewer has acknowledged every `logs` frame before
+        the end frame and the close go. daphne (autobahn) gives a peer one second to answer
+        its close, then aborts the TCP connection, dropping whatever the peer had not read
+        yet: a browser still busy with megabytes of frames in flight missed the last lines
+        and the end, and saw a close with code 1006."""
+        if self.window:
+            for _ in range(ACK_WINDOW):
+                await self.window.acquire()
 
     async def send_lines(self, bodies: list[str]):
         """A `logs` frame for each JSON body of lines, as LogDecoder.feed_json makes them."""

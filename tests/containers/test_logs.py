@@ -139,10 +139,34 @@ class TestLogs:
         container = make_container("sh -c 'echo one; echo two'")
         wait_exit(container)
         communicator = await connect(f"/ws/hosts/local/containers/{container.name}/logs?ack=1", token)
-        seen = await frames(communicator, lambda f: f["type"] == "end")
+        seen = await frames(communicator, lambda f: f["type"] == "logs")
         await communicator.send_to(text_data=json.dumps({"type": "ack"}))
+        seen += await frames(communicator, lambda f: f["type"] == "end")
         await communicator.disconnect()
         assert [line["text"] for line in lines(seen)] == ["one", "two"]
+
+    async def test_with_acks_it_ends_only_once_every_frame_is_acknowledged(self, token, make_container):
+        # daphne aborts the connection one second after its close if the peer has not
+        # answered, dropping frames a busy browser had not read yet (1006, lines lost):
+        # the end and the close wait until the viewer has acknowledged every logs frame.
+        container = make_container("sh -c 'for i in $(seq 1 5000); do echo line $i of the log; done'")
+        wait_exit(container)
+        communicator = await connect(
+            f"/ws/hosts/local/containers/{container.name}/logs?ack=1&tail=all", token
+        )
+        seen = await frames(communicator, lambda f: True)
+        while not await communicator.receive_nothing(timeout=1):  # what comes before any ack
+            seen += await frames(communicator, lambda f: True)
+        assert [frame["type"] for frame in seen] == ["logs"] * len(seen)  # no end, no close yet
+        acked = 0
+        while seen[-1]["type"] == "logs":
+            for _ in range(len(seen) - acked):
+                await communicator.send_to(text_data=json.dumps({"type": "ack"}))
+            acked = len(seen)
+            seen += await frames(communicator, lambda f: True)
+        assert seen[-1] == {"type": "end", "reason": "exited", "exit_code": 0}
+        assert [line["text"] for line in lines(seen)] == [f"line {i} of the log" for i in range(1, 5001)]
+        assert await close_code(communicator) == 1000
 
     async def test_it_gives_the_engines_sentence_for_an_unreadable_log_driver(self, token, make_container):
         container = make_container("sh -c 'echo gone'", log_config={"type": "none"})
