@@ -1,14 +1,19 @@
-"""What the live-stream benchmarks (logs_throughput, logs_latency, stats_fanout) share.
+"""What the benchmarks share.
 
 - `Console`: daphne serving `console.asgi:application` on a free loopback port, in a
   subprocess, with its own CONSOLE_DATA_DIR, a user and an API token from
   `manage.py create_token`; stopped and its directory removed at the end.
-- `bench_image(engine, label)`: a busybox image FROM scratch (no registry), labelled.
-- `Proc`: RSS and CPU time of a process, from /proc.
-- `engine_connections(pid)`: connections a process holds to the engine's socket (`ss -xa`).
+- `bench_image(engine, label, tag)`: a busybox image FROM scratch (no registry), labelled.
 - `cleanup(engine, label)`: every container and image carrying the benchmark's label.
+- `session(label, tag)`: the engine client and the image; at the end the console stopped
+  and `cleanup` run, whatever happened.
+- `Proc`: RSS and CPU time of a process, from /proc; `RssSampler`: its RSS every 50 ms.
+- `engine_connections(pid)`: connections a process holds to the engine's socket (`ss -xa`).
+- `alternate(run, a, b)`: which goes first in a run, so neither side always has the warm start.
+- `spread`, `table`, `report`: median (min–max) over the runs, and the tables printed.
 """
 
+import contextlib
 import io
 import os
 import shutil
@@ -18,6 +23,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -35,9 +41,11 @@ def free_port() -> int:
 
 
 class Console:
-    """daphne serving the console, with its own data directory, a user and a token."""
+    """daphne serving the console, with its own data directory, a user and a token.
 
-    def __init__(self):
+    `env`: more environment for the server (settings such as UPLOAD_LIMIT_MB)."""
+
+    def __init__(self, **env: str):
         self.workdir = Path(tempfile.mkdtemp(prefix="dconsole-bench-"))
         self.data = self.workdir / "data"
         self.data.mkdir()
@@ -46,6 +54,7 @@ class Console:
             **os.environ,
             "CONSOLE_DATA_DIR": str(self.data),
             "DJANGO_SETTINGS_MODULE": "console.settings",
+            **env,
         }
         self.env.pop("DEBUG", None)
         self.manage("migrate", "--noinput", "-v0")
@@ -109,7 +118,7 @@ class Console:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.log.close()
@@ -148,6 +157,33 @@ def cleanup(engine, label: dict) -> None:
             pass
 
 
+class Session:
+    """What `session` yields: the engine client and the console, once `console()` started it."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.server: Console | None = None
+
+    def console(self, **env: str) -> Console:
+        self.server = Console(**env)
+        return self.server
+
+
+@contextlib.contextmanager
+def session(label: dict, tag: str, timeout: int = 120):
+    """The engine client with the bench image built; the console stopped and everything carrying
+    `label` removed at the end, however the benchmark ended."""
+    engine = docker.from_env(timeout=timeout)
+    bench = Session(engine)
+    try:
+        bench_image(engine, label, tag)
+        yield bench
+    finally:
+        if bench.server:
+            bench.server.stop()
+        cleanup(engine, label)
+
+
 class Proc:
     """A process's resident memory and CPU time, from /proc."""
 
@@ -171,6 +207,43 @@ class Proc:
         return ticks / CLK_TCK
 
 
+class RssSampler:
+    """A process's RSS every 50 ms while the block runs: `samples`, `before`, `peak`, `growth`."""
+
+    def __init__(self, pid: int):
+        self.proc = Proc(pid)
+        self.samples: list[int] = []
+
+    def __enter__(self):
+        self.samples.append(self.proc.rss())
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def _sample(self):
+        while not self.done.is_set():
+            self.samples.append(self.proc.rss())
+            time.sleep(0.05)
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+        self.samples.append(self.proc.rss())
+
+    @property
+    def before(self) -> int:
+        return self.samples[0]
+
+    @property
+    def peak(self) -> int:
+        return max(self.samples)
+
+    @property
+    def growth(self) -> int:
+        return self.peak - self.before
+
+
 def engine_connections(pid: int, path: str = "/var/run/docker.sock") -> int:
     """Connections process `pid` holds to the engine socket at `path` (from `ss -xa`)."""
     mine = set()
@@ -192,6 +265,11 @@ def engine_connections(pid: int, path: str = "/var/run/docker.sock") -> int:
     return sum(1 for inode in mine if peers.get(inode) in engine_side)
 
 
+def alternate(run: int, first: str, second: str) -> tuple[str, str]:
+    """Which goes first in run `run` (from 0): `first` in even runs, `second` in odd ones."""
+    return (first, second) if run % 2 == 0 else (second, first)
+
+
 def spread(values: list[float], fmt: str = "{:.2f}") -> str:
     """`median (min–max)` of repeated measurements."""
     if not values:
@@ -203,3 +281,10 @@ def table(headers: list[str], rows: list[list]) -> str:
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=False)]
     line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=False))  # noqa: E731
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def report(headers: list[str], rows: list[list], summary_headers: list[str], summary: list[list]) -> None:
+    """Each run's table, then the summary's (median (min–max) over the runs)."""
+    print(table(headers, rows))
+    print()
+    print(table(summary_headers, summary))

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/logs_browser.py [--lines 200000] [--repeat 3]
 
-Serves the console with daphne (live_common.Console), runs a labelled busybox container that
+Serves the console with daphne (common.Console), runs a labelled busybox container that
 writes `--lines` lines at once (every 10th coloured with ANSI SGR, every 7th on stderr), waits
 until they are all in the log, then, each run:
 - times `docker logs C > /dev/null`;
@@ -20,8 +20,7 @@ import statistics
 import subprocess
 import time
 
-import docker
-from live_common import Console, bench_image, cleanup, spread
+from common import Console, session, spread
 from playwright.sync_api import sync_playwright
 
 LABEL = {"dconsole.bench": "logs_browser"}
@@ -107,12 +106,10 @@ def main():
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    engine = docker.from_env(timeout=120)
-    server = Console()
-    try:
-        image = bench_image(engine, LABEL, TAG)
+    with session(LABEL, TAG) as bench:
+        engine, server = bench.engine, bench.console()
         container = engine.containers.run(
-            image,
+            TAG,
             ["sh", "-c", WRITER.replace("{n}", str(args.lines))],
             labels=LABEL,
             detach=True,
@@ -151,9 +148,6 @@ def main():
         print(f"worst frame gap              {spread(gaps, '{:.0f}')} ms  (goal: well under 1,000)")
         print(f"long-task time               {spread(long_ms, '{:.0f}')} ms")
         print(f"lines kept in the page       {statistics.median(kept):,.0f}")
-    finally:
-        cleanup(engine, LABEL)
-        server.stop()
 
 
 if __name__ == "__main__":

@@ -21,8 +21,7 @@ import subprocess
 import threading
 import time
 
-import docker
-from live_common import Console, bench_image, cleanup, spread, table
+from common import Console, report, session, spread
 from websockets.sync.client import connect
 
 LABEL = {"dconsole.bench": "logs_latency"}
@@ -98,11 +97,8 @@ def main():
     parser.add_argument("--lines", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    engine = docker.from_env(timeout=120)
-    server = None
-    try:
-        bench_image(engine, LABEL, TAG)
-        server = Console()
+    with session(LABEL, TAG) as bench:
+        engine, server = bench.engine, bench.console()
         rows, medians = [], {(tty, who): [] for tty in (False, True) for who in ("console", "cli")}
         for tty in (False, True):
             container = engine.containers.run(TAG, "sleep 3600", detach=True, tty=tty, labels=LABEL)
@@ -124,8 +120,6 @@ def main():
                         ]
                     )
             container.remove(force=True)
-        print(table(["run", "log", "follower", "lines", "median ms", "p90 ms", "max ms"], rows))
-        print()
         summary = []
         for tty in (False, True):
             console_ms, cli_ms = medians[(tty, "console")], medians[(tty, "cli")]
@@ -138,22 +132,12 @@ def main():
                     "yes" if statistics.median(console_ms) < 100 else "NO",
                 ]
             )
-        print(
-            table(
-                [
-                    "log",
-                    "console median ms",
-                    "docker logs -f median ms",
-                    "console / CLI",
-                    "goal < 100 ms met",
-                ],
-                summary,
-            )
+        report(
+            ["run", "log", "follower", "lines", "median ms", "p90 ms", "max ms"],
+            rows,
+            ["log", "console median ms", "docker logs -f median ms", "console / CLI", "goal < 100 ms met"],
+            summary,
         )
-    finally:
-        if server:
-            server.stop()
-        cleanup(engine, LABEL)
 
 
 if __name__ == "__main__":

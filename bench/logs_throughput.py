@@ -21,11 +21,9 @@ is shared, the spread shows how much that moves the numbers.
 import argparse
 import statistics
 import subprocess
-import threading
 import time
 
-import docker
-from live_common import Console, Proc, bench_image, cleanup, spread, table
+from common import Console, Proc, RssSampler, alternate, report, session, spread
 from websockets.sync.client import connect
 
 LABEL = {"dconsole.bench": "logs_throughput"}
@@ -59,39 +57,29 @@ def cli(container) -> float:
 
 
 def console(server: Console, container, lines: int) -> tuple[float, list[int], float]:
-    proc, samples, done = Proc(server.pid), [], threading.Event()
-
-    def sample():
-        while not done.is_set():
-            samples.append(proc.rss())
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    samples.append(proc.rss())
-    sampler.start()
+    proc = Proc(server.pid)
     got = 0
-    cpu = proc.cpu_seconds()
-    started = time.monotonic()
-    with connect(
-        server.url(f"/ws/hosts/local/containers/{container.id}/logs?tail=all"),
-        additional_headers=server.headers,
-        origin=server.origin,
-        compression=None,
-        max_size=None,
-        max_queue=64,
-    ) as ws:
-        while True:
-            message = ws.recv()
-            if not message.startswith('{"type": "logs"'):
-                break
-            got += message.count('"stream": ')
-    elapsed = time.monotonic() - started
-    cpu = proc.cpu_seconds() - cpu
-    done.set()
-    sampler.join()
+    with RssSampler(server.pid) as rss:
+        cpu = proc.cpu_seconds()
+        started = time.monotonic()
+        with connect(
+            server.url(f"/ws/hosts/local/containers/{container.id}/logs?tail=all"),
+            additional_headers=server.headers,
+            origin=server.origin,
+            compression=None,
+            max_size=None,
+            max_queue=64,
+        ) as ws:
+            while True:
+                message = ws.recv()
+                if not message.startswith('{"type": "logs"'):
+                    break
+                got += message.count('"stream": ')
+        elapsed = time.monotonic() - started
+        cpu = proc.cpu_seconds() - cpu
     if got != lines or '"exited"' not in message:
         raise SystemExit(f"the console delivered {got} of {lines} lines; last frame {message[:300]}")
-    return elapsed, samples, cpu
+    return elapsed, rss.samples, cpu
 
 
 def main():
@@ -99,24 +87,21 @@ def main():
     parser.add_argument("--mb", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    engine = docker.from_env(timeout=600)
-    server = None
-    try:
-        bench_image(engine, LABEL, TAG)
+    with session(LABEL, TAG, timeout=600) as bench:
+        engine = bench.engine
         logs = {}
         for tty in (False, True):
             container, lines, took = make_log(engine, args.mb, tty)
             logs[tty] = (container, lines)
             print(f"{'TTY' if tty else 'no TTY'}: {args.mb} MB, {lines} lines written in {took:.1f} s")
-        server = Console()
+        server = bench.console()
         print(f"console: daphne pid {server.pid} on port {server.port}\n")
         rows, results = [], {False: ([], [], []), True: ([], [], [])}
         for run in range(args.repeat):
             for tty in (False, True) if run % 2 == 0 else (True, False):
                 container, lines = logs[tty]
-                order = ("cli", "console") if run % 2 == 0 else ("console", "cli")
                 timing = {}
-                for who in order:
+                for who in alternate(run, "cli", "console"):
                     if who == "cli":
                         timing["cli"] = cli(container)
                     else:
@@ -138,21 +123,6 @@ def main():
                         f"{rss[0] / 1e6:.0f} → max {max(rss) / 1e6:.0f} MB (+{growth:.1f})",
                     ]
                 )
-        print(
-            table(
-                [
-                    "run",
-                    "log",
-                    "docker logs > /dev/null",
-                    "console WebSocket",
-                    "speed vs CLI",
-                    "server CPU",
-                    "server RSS",
-                ],
-                rows,
-            )
-        )
-        print()
         summary = [
             [
                 "TTY" if tty else "no TTY",
@@ -163,16 +133,20 @@ def main():
             ]
             for tty in (False, True)
         ]
-        print(
-            table(
-                ["log", "console speed / CLI speed", "console", "server RSS growth", "goal ≥ 0.8× met"],
-                summary,
-            )
+        report(
+            [
+                "run",
+                "log",
+                "docker logs > /dev/null",
+                "console WebSocket",
+                "speed vs CLI",
+                "server CPU",
+                "server RSS",
+            ],
+            rows,
+            ["log", "console speed / CLI speed", "console", "server RSS growth", "goal ≥ 0.8× met"],
+            summary,
         )
-    finally:
-        if server:
-            server.stop()
-        cleanup(engine, LABEL)
 
 
 if __name__ == "__main__":

@@ -23,17 +23,14 @@ import argparse
 import http.client
 import os
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import Console, RssSampler, alternate
+
 LABEL = "dconsole.bench=save_load"
 MB = 1_000_000
 READ = 1024 * 1024
@@ -41,12 +38,6 @@ READ = 1024 * 1024
 
 def sh(*args, **kwargs):
     return subprocess.run(args, check=True, **kwargs)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build_image(tag: str, size_gb: float, workdir: Path) -> int:
@@ -67,113 +58,8 @@ def build_image(tag: str, size_gb: float, workdir: Path) -> int:
     return count * 1024 * 1024
 
 
-class Console:
-    """daphne serving the console, with its own data directory, a user and a token."""
-
-    def __init__(self, workdir: Path):
-        self.data = workdir / "console-data"
-        self.data.mkdir()
-        self.port = free_port()
-        self.env = {
-            **os.environ,
-            "CONSOLE_DATA_DIR": str(self.data),
-            "DJANGO_SETTINGS_MODULE": "console.settings",
-            "UPLOAD_LIMIT_MB": str(64 * 1024),
-        }
-        self.manage("migrate", "--noinput", "-v0")
-        self.manage(
-            "shell",
-            "-c",
-            "from django.contrib.auth.models import User; User.objects.create_superuser('bench', '', 'x')",
-        )
-        self.token = self.manage("create_token", "bench").strip()
-        self.log = open(self.data / "daphne.log", "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "console.asgi:application",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/accounts/login/", timeout=1)
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        self.stop()
-        raise SystemExit("daphne did not start:\n" + (self.data / "daphne.log").read_text())
-
-    def manage(self, *args) -> str:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-
-    def connection(self):
-        return http.client.HTTPConnection("127.0.0.1", self.port, blocksize=READ)
-
-    def headers(self, **extra):
-        return {"Authorization": f"Bearer {self.token}", **extra}
-
-    def rss(self) -> int:
-        with open(f"/proc/{self.process.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-        return 0
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
-
-class Peak:
-    """Samples the server's RSS every 50 ms while a transfer runs; growth over the level before it."""
-
-    def __init__(self, console: Console):
-        self.console = console
-
-    def __enter__(self):
-        self.before = self.console.rss()
-        self.peak = self.before
-        self.running = True
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-        self.thread.start()
-        return self
-
-    def _sample(self):
-        while self.running:
-            self.peak = max(self.peak, self.console.rss())
-            time.sleep(0.05)
-
-    def __exit__(self, *exc):
-        self.running = False
-        self.thread.join()
-        self.peak = max(self.peak, self.console.rss())
-
-    @property
-    def growth(self) -> int:
-        return self.peak - self.before
+def http_connection(console: Console) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", console.port, blocksize=READ)
 
 
 def timed(function):
@@ -182,16 +68,17 @@ def timed(function):
     return time.perf_counter() - started, result
 
 
-def cli_save(image: str) -> int:
+def cli_save(image: str) -> str:
     with open(os.devnull, "wb") as null:
         sh("docker", "save", image, stdout=null)
-    return 0
+    return ""
 
 
-def console_save(console: Console, image: str, rate: float = 0) -> int:
-    """GET the save, discarding the bytes; `rate` MB/s > 0 reads no faster than that (a slow browser)."""
-    connection = console.connection()
-    connection.request("GET", f"/api/v1/hosts/local/images/save?ref={image}", headers=console.headers())
+def console_save(console: Console, image: str, size: int, rate: float = 0) -> str:
+    """GET the save, discarding the bytes, which must come to `size`; `rate` MB/s > 0 reads no
+    faster than that (a slow browser)."""
+    connection = http_connection(console)
+    connection.request("GET", f"/api/v1/hosts/local/images/save?ref={image}", headers=console.headers)
     response = connection.getresponse()
     if response.status != 200:
         raise SystemExit(f"save answered {response.status}: {response.read()[:500]!r}")
@@ -202,7 +89,9 @@ def console_save(console: Console, image: str, rate: float = 0) -> int:
         if rate and (ahead := received / (rate * MB) - (time.perf_counter() - started)) > 0:
             time.sleep(ahead)
     connection.close()
-    return received
+    if received != size:
+        raise SystemExit(f"the console's save sent {received} bytes, docker save's tar has {size}")
+    return ""
 
 
 def remove_image(image: str):
@@ -210,30 +99,52 @@ def remove_image(image: str):
 
 
 def cli_load(path: Path) -> str:
-    return sh("docker", "load", "-i", str(path), capture_output=True, text=True).stdout.strip()
+    out = sh("docker", "load", "-i", str(path), capture_output=True, text=True).stdout.strip()
+    return f"  ({out})"
 
 
 def console_load(console: Console, path: Path) -> str:
-    connection = console.connection()
+    connection = http_connection(console)
     with open(path, "rb") as body:
         connection.request(
             "POST",
             "/api/v1/hosts/local/images/load",
             body=body,
-            headers=console.headers(
-                **{"Content-Type": "application/x-tar", "Content-Length": str(path.stat().st_size)}
-            ),
+            headers={
+                **console.headers,
+                "Content-Type": "application/x-tar",
+                "Content-Length": str(path.stat().st_size),
+            },
         )
     response = connection.getresponse()
     answer = response.read().decode()
     connection.close()
     if response.status != 200:
         raise SystemExit(f"load answered {response.status}: {answer[:500]}")
-    return answer
+    return f"  ({answer})"
 
 
 def mbps(size: int, seconds: float) -> float:
     return size / MB / seconds
+
+
+def compare(kind: str, results: dict, repeat: int, size: int, console: Console, cli, web, before=None):
+    """`repeat` runs of `cli` and `web` (the console), alternating which goes first, each printed;
+    their MB/s go to `results` with the server's RSS growth during the console's. `cli` and
+    `web` return what to print after the numbers; `before` runs before each."""
+    for run in range(repeat):
+        for who in alternate(run, "cli", "console"):
+            if before:
+                before()
+            if who == "cli":
+                seconds, note = timed(cli)
+            else:
+                with RssSampler(console.pid) as peak:
+                    seconds, note = timed(web)
+                results["rss"].append(peak.growth / MB)
+                note = f"  RSS +{peak.growth / MB:.1f} MB{note}"
+            results[who].append(mbps(size, seconds))
+            print(f"  {kind}  {who:<9}{seconds:7.1f} s  {mbps(size, seconds):6.0f} MB/s{note}", flush=True)
 
 
 def summary(name: str, values: list[float]) -> str:
@@ -266,7 +177,7 @@ def main():
     try:
         if not args.image:
             build_image(image, args.size_gb, workdir)
-        console = Console(workdir)
+        console = Console(UPLOAD_LIMIT_MB=str(64 * 1024))
         tar = workdir / "image.tar"
         sh("docker", "save", "-o", str(tar), image)
         size = tar.stat().st_size
@@ -279,31 +190,19 @@ def main():
         }
 
         if args.only in (None, "save"):
-            for run in range(repeat):
-                order = ["cli", "console"] if run % 2 == 0 else ["console", "cli"]
-                for who in order:
-                    if who == "cli":
-                        seconds, _ = timed(lambda: cli_save(image))
-                        results["save"]["cli"].append(mbps(size, seconds))
-                        print(
-                            f"  save  cli      {seconds:7.1f} s  {mbps(size, seconds):6.0f} MB/s", flush=True
-                        )
-                    else:
-                        with Peak(console) as peak:
-                            seconds, received = timed(lambda: console_save(console, image))
-                        assert received == size, (received, size)
-                        results["save"]["console"].append(mbps(size, seconds))
-                        results["save"]["rss"].append(peak.growth / MB)
-                        print(
-                            f"  save  console  {seconds:7.1f} s  {mbps(size, seconds):6.0f} MB/s"
-                            f"  RSS +{peak.growth / MB:.1f} MB",
-                            flush=True,
-                        )
+            compare(
+                "save",
+                results["save"],
+                repeat,
+                size,
+                console,
+                cli=lambda: cli_save(image),
+                web=lambda: console_save(console, image, size),
+            )
 
         if args.slow_client and args.only in (None, "save"):
-            with Peak(console) as peak:
-                seconds, received = timed(lambda: console_save(console, image, args.slow_client))
-            assert received == size, (received, size)
+            with RssSampler(console.pid) as peak:
+                seconds, _ = timed(lambda: console_save(console, image, size, args.slow_client))
             print(
                 f"  save  console to a client reading at {args.slow_client:g} MB/s: {seconds:.1f} s, "
                 f"RSS +{peak.growth / MB:.1f} MB (goal < 64)",
@@ -311,29 +210,18 @@ def main():
             )
 
         if args.only in (None, "load"):
-            for run in range(repeat):
-                order = ["cli", "console"] if run % 2 == 0 else ["console", "cli"]
-                for who in order:
-                    if args.image:
-                        raise SystemExit("--image is for save runs (--only save): load removes the image")
-                    remove_image(image)
-                    if who == "cli":
-                        seconds, out = timed(lambda: cli_load(tar))
-                        results["load"]["cli"].append(mbps(size, seconds))
-                        print(
-                            f"  load  cli      {seconds:7.1f} s  {mbps(size, seconds):6.0f} MB/s  ({out})",
-                            flush=True,
-                        )
-                    else:
-                        with Peak(console) as peak:
-                            seconds, out = timed(lambda: console_load(console, tar))
-                        results["load"]["console"].append(mbps(size, seconds))
-                        results["load"]["rss"].append(peak.growth / MB)
-                        print(
-                            f"  load  console  {seconds:7.1f} s  {mbps(size, seconds):6.0f} MB/s"
-                            f"  RSS +{peak.growth / MB:.1f} MB  ({out})",
-                            flush=True,
-                        )
+            if args.image:
+                raise SystemExit("--image is for save runs (--only save): load removes the image")
+            compare(
+                "load",
+                results["load"],
+                repeat,
+                size,
+                console,
+                cli=lambda: cli_load(tar),
+                web=lambda: console_load(console, tar),
+                before=lambda: remove_image(image),
+            )
 
         print(f"\nresults for a {size / MB:.0f} MB image tar, {repeat} run(s):")
         for kind, goal in (("save", 0.9), ("load", 0.6)):

@@ -31,8 +31,7 @@ import statistics
 import subprocess
 import time
 
-import docker
-from live_common import Console, Proc, bench_image, cleanup, engine_connections, spread, table
+from common import Console, Proc, engine_connections, report, session, spread
 from websockets.asyncio.client import connect
 
 LABEL = {"dconsole.bench": "stats_fanout"}
@@ -118,17 +117,15 @@ def main():
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
-    engine = docker.from_env(timeout=120)
-    server = None
-    try:
-        bench_image(engine, LABEL, TAG)
+    with session(LABEL, TAG) as bench:
+        engine = bench.engine
         started = time.monotonic()
         ours = {
             engine.containers.run(TAG, "sleep 3600", detach=True, labels=LABEL).id
             for _ in range(args.containers)
         }
         print(f"{len(ours)} containers started in {time.monotonic() - started:.0f} s")
-        server = Console()
+        server = bench.console()
         rows, cores, cli_cores = [], [], []
         for run in range(args.repeat):
             running = len(engine.containers.list())
@@ -156,44 +153,33 @@ def main():
                     f"{dockerd_cli:.2f}",
                 ]
             )
-        print(
-            table(
+        report(
+            [
+                "run",
+                "running",
+                "server engine streams",
+                "idle pooled (after clients left)",
+                "samples fresh",
+                "server cores",
+                "dockerd cores",
+                "frames/s (all clients)",
+                "first full table",
+                "docker stats connections",
+                "docker stats cores",
+                "dockerd cores (CLI)",
+            ],
+            rows,
+            ["", "median (min–max)"],
+            [
+                [f"console, {args.clients} clients: cores", spread(cores, "{:.3f}")],
+                ["one docker stats CLI: cores", spread(cli_cores, "{:.3f}")],
                 [
-                    "run",
-                    "running",
-                    "server engine streams",
-                    "idle pooled (after clients left)",
-                    "samples fresh",
-                    "server cores",
-                    "dockerd cores",
-                    "frames/s (all clients)",
-                    "first full table",
-                    "docker stats connections",
-                    "docker stats cores",
-                    "dockerd cores (CLI)",
+                    "console / one CLI",
+                    f"{statistics.median(cores) / max(statistics.median(cli_cores), 1e-9):.2f}×",
                 ],
-                rows,
-            )
+                ["goal < 0.2 core met", "yes" if max(cores) < 0.2 else "NO"],
+            ],
         )
-        print()
-        print(
-            table(
-                ["", "median (min–max)"],
-                [
-                    [f"console, {args.clients} clients: cores", spread(cores, "{:.3f}")],
-                    ["one docker stats CLI: cores", spread(cli_cores, "{:.3f}")],
-                    [
-                        "console / one CLI",
-                        f"{statistics.median(cores) / max(statistics.median(cli_cores), 1e-9):.2f}×",
-                    ],
-                    ["goal < 0.2 core met", "yes" if max(cores) < 0.2 else "NO"],
-                ],
-            )
-        )
-    finally:
-        if server:
-            server.stop()
-        cleanup(engine, LABEL)
 
 
 if __name__ == "__main__":

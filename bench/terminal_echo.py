@@ -21,27 +21,18 @@ spread says how much the numbers move. Removes the container, the image and the 
 import argparse
 import base64
 import hashlib
-import io
 import json
 import os
 import random
 import shlex
-import shutil
 import socket
 import statistics
 import struct
-import subprocess
-import sys
-import tarfile
-import tempfile
 import time
 import urllib.parse
-import urllib.request
-from pathlib import Path
 
-import docker
+from common import Console, alternate, session
 
-ROOT = Path(__file__).resolve().parents[1]
 LABEL = {"dconsole.bench": "terminal_echo"}
 TAG = "dconsole-bench/terminal-echo:latest"
 ECHO = 'sh -c "stty raw -echo; echo READY; exec cat"'
@@ -50,78 +41,18 @@ PASTE = f'sh -c "stty raw -echo; echo READY; head -c {PASTE_SIZE} | md5sum"'
 CHUNK = 64 * 1024
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Console:
-    """daphne serving the console, with its own data directory, a user and a token."""
-
-    def __init__(self, workdir: Path):
-        self.data = workdir / "console-data"
-        self.data.mkdir()
-        self.port = free_port()
-        self.env = {
-            **os.environ,
-            "CONSOLE_DATA_DIR": str(self.data),
-            "DJANGO_SETTINGS_MODULE": "console.settings",
-        }
-        self.manage("migrate", "--noinput", "-v0")
-        self.manage(
-            "shell",
-            "-c",
-            "from django.contrib.auth.models import User; User.objects.create_superuser('bench', '', 'x')",
-        )
-        self.token = self.manage("create_token", "bench").strip()
-        self.log = open(self.data / "daphne.log", "w")  # noqa: SIM115 - closed in stop()
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
-        self.process = subprocess.Popen(
-            [*command, "console.asgi:application"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/accounts/login/", timeout=1)
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        self.stop()
-        raise SystemExit("daphne did not start:\n" + (self.data / "daphne.log").read_text())
-
-    def manage(self, *args) -> str:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self.log.close()
-
-
 class WebSocket:
     """The smallest RFC 6455 client that does the job: blocking, TCP_NODELAY, masked frames."""
 
-    def __init__(self, port: int, path: str, token: str):
+    def __init__(self, console: Console, path: str):
+        port = console.port
         self.sock = socket.create_connection(("127.0.0.1", port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         key = base64.b64encode(os.urandom(16)).decode()
         request = (
             f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n"
-            f"Authorization: Bearer {token}\r\n\r\n"
+            f"Authorization: Bearer {console.token}\r\n\r\n"
         )
         self.sock.sendall(request.encode())
         self.buffer = b""
@@ -189,9 +120,7 @@ class WebSocket:
 class ConsoleTerminal:
     def __init__(self, console: Console, container: str, cmd: str):
         query = urllib.parse.urlencode({"cmd": cmd})
-        self.ws = WebSocket(
-            console.port, f"/ws/hosts/local/containers/{container}/exec?{query}", console.token
-        )
+        self.ws = WebSocket(console, f"/ws/hosts/local/containers/{container}/exec?{query}")
         self.ws.send(json.dumps({"type": "resize", "cols": 120, "rows": 40}).encode(), opcode=1)
 
     def send(self, data: bytes) -> None:
@@ -271,46 +200,29 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def build_image(client) -> None:
-    context = io.BytesIO()
-    with tarfile.open(fileobj=context, mode="w") as tar:
-        tar.add(shutil.which("busybox") or "/bin/busybox", arcname="busybox")
-        dockerfile = (
-            b'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n'
-        )
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(dockerfile)
-        tar.addfile(info, io.BytesIO(dockerfile))
-    context.seek(0)
-    client.images.build(fileobj=context, custom_context=True, tag=TAG, labels=LABEL, rm=True, forcerm=True)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keys", type=int, default=400, help="round trips per run and path")
     parser.add_argument("--repeat", type=int, default=5, help="runs, alternating which path goes first")
     args = parser.parse_args()
 
-    client = docker.from_env(timeout=120)
-    build_image(client)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-terminal-"))
-    name = f"bench-terminal-{os.getpid()}"
-    container = client.containers.run(
-        TAG, "sleep 3600", name=name, detach=True, labels=LABEL, network_mode="none"
-    )
-    console = None
     paste = bytes(
         random.Random(4).choice(b"abcdefghijklmnopqrstuvwxyz0123456789 \n") for _ in range(PASTE_SIZE)
     )
-    paths = {
-        "console": lambda cmd: ConsoleTerminal(console, container.name, cmd),
-        "raw": lambda cmd: RawTerminal(client.api, container.id, cmd),
-    }
     rows = []
-    try:
-        console = Console(workdir)
+    with session(LABEL, TAG) as bench:
+        client = bench.engine
+        name = f"bench-terminal-{os.getpid()}"
+        container = client.containers.run(
+            TAG, "sleep 3600", name=name, detach=True, labels=LABEL, network_mode="none"
+        )
+        console = bench.console()
+        paths = {
+            "console": lambda cmd: ConsoleTerminal(console, container.name, cmd),
+            "raw": lambda cmd: RawTerminal(client.api, container.id, cmd),
+        }
         for run in range(args.repeat):
-            order = ["console", "raw"] if run % 2 == 0 else ["raw", "console"]
+            order = alternate(run, "console", "raw")
             result = {"run": run + 1, "order": " then ".join(order)}
             for path in order:
                 term = paths[path](ECHO)
@@ -331,12 +243,6 @@ def main():
                 f"paste {r['console_paste']:.1f} vs {r['raw_paste']:.1f} MB/s",
                 flush=True,
             )
-    finally:
-        if console:
-            console.stop()
-        container.remove(force=True)
-        client.images.remove(TAG, force=True)
-        shutil.rmtree(workdir, ignore_errors=True)
 
     def summary(key: str) -> str:
         values = [row[key] for row in rows]
