@@ -17,7 +17,13 @@ def image_list(request, host):
     images = docker_api.list_images(host)
     models.track(host, images)
     rows = [
-        {"image": image, "repository": repository, "tag": tag}
+        {
+            "image": image,
+            "repository": repository,
+            "tag": tag,
+            # The image's other names: removing one of several tags (docker rmi repo:tag) only untags.
+            "other_tags": [t for t in image.tags if t != f"{repository}:{tag}"],
+        }
         for image in images
         for repository, tag in image.rows()
     ]
