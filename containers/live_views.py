@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from console import streams
@@ -19,6 +19,12 @@ TAIL_CHOICES = ("100", "200", "1000", "5000", "all")
 
 @page(VIEW)
 def container_logs(request, host, ref):
+    if request.headers.get("X-Live-Fragment") == "check":  # the page asks before it connects
+        try:
+            LogOptions.from_query({"follow": "1", **request.GET.dict()})
+        except BadRequest as exc:
+            return JsonResponse({"error": exc.message}, status=400)
+        return JsonResponse({"ok": True})
     document = docker_api.inspect(host, ref)
     since = request.GET.get("since", "").strip()  # as typed (10m), not as the engine takes it
     try:

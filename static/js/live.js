@@ -113,15 +113,84 @@ export function rate(bytesPerSecond) {
 
 // A container page's header (state badge, actions) fetched again after the state changed, so
 // the buttons offered match the container: Unpause once paused, Start once it exited.
-export async function refreshHead() {
+// Resolves to the state the header now shows ("running", "exited (0)", …), or "" if unchanged.
+let removed = false;
+let headRequest = null;
+let headAgain = false;
+
+export function refreshHead() {
+  if (removed) return Promise.resolve("removed");
+  if (headRequest) {
+    headAgain = true; // one more after this one: the state moved on while we asked
+    return headRequest;
+  }
+  headRequest = fetchHead().finally(() => {
+    headRequest = null;
+    if (headAgain) {
+      headAgain = false;
+      refreshHead();
+    }
+  });
+  return headRequest;
+}
+
+async function fetchHead() {
   const head = document.querySelector(".pagehead");
   try {
     const response = await fetch(location.href, { headers: { "X-Live-Fragment": "head" }, cache: "no-store" });
-    if (!response.ok || response.redirected) return;
+    if (!response.ok || response.redirected || removed) return "";
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
     const fresh = doc.querySelector(".pagehead");
-    if (head && fresh && !head.contains(document.activeElement)) head.replaceWith(fresh);
+    if (removed || !head || !fresh || head.contains(document.activeElement)) return "";
+    head.replaceWith(fresh);
+    return fresh.querySelector("[data-state-badge]")?.textContent.trim() || "";
   } catch {
-    // the header stays as it was; the stream's own message says what happened
+    return ""; // the header stays as it was; the stream's own message says what happened
   }
+}
+
+// The header once the container is gone: "removed", no actions, the way back to the list.
+export function showRemoved(host) {
+  removed = true;
+  const head = document.querySelector(".pagehead");
+  if (!head) return;
+  const badge = head.querySelector("[data-state-badge]");
+  if (badge) {
+    badge.textContent = "removed";
+    badge.className = "badge bad";
+  }
+  const back = document.createElement("a");
+  back.className = "button small secondary";
+  back.href = `/hosts/${encodeURIComponent(host)}/containers/`;
+  back.textContent = "Back to containers";
+  const actions = head.querySelector(".actions-bar");
+  if (actions) actions.replaceWith(back);
+  else head.append(back);
+}
+
+export function isRemoved() {
+  return removed;
+}
+
+const HEAD_ACTIONS = new Set(["create", "start", "restart", "die", "stop", "kill", "pause", "unpause", "oom", "update"]);
+
+// One container's events, from the host's event stream: the header follows its state, `onStart`
+// hears it start (again), `onRemoved` hears it removed. `id` is the container's full id.
+export function watchContainer(host, id, { onStart, onRemoved } = {}) {
+  return liveSocket(socketUrl(`/ws/hosts/${encodeURIComponent(host)}/events`), {
+    onStatus() {},
+    onFrame(frame) {
+      if (frame.type !== "event" || frame.kind !== "container" || frame.id !== id || removed) return;
+      const action = String(frame.action || "").split(":")[0];
+      if (action === "destroy") {
+        showRemoved(host);
+        onRemoved?.();
+      } else if (action === "start") {
+        refreshHead();
+        onStart?.();
+      } else if (HEAD_ACTIONS.has(action)) {
+        refreshHead();
+      }
+    },
+  });
 }

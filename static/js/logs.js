@@ -3,14 +3,14 @@
 // (older ones drop off with a note); scrolling up stops the view following until the user
 // jumps back to the bottom. Search marks matches in the lines shown.
 import { AnsiState, renderAnsi } from "./ansi.js";
-import { closeSentence, refreshHead, socketUrl } from "./live.js";
+import { closeSentence, isRemoved, refreshHead, showRemoved, socketUrl, watchContainer } from "./live.js";
 
 const MAX_LINES = 5000;
 const MAX_MARKS = 20000;
 const FRAME_BUDGET = 2500;
 
 const root = document.querySelector("[data-logs]");
-const { host, ref, name } = root.dataset;
+const { host, ref, name, id } = root.dataset;
 const form = root.querySelector("[data-log-options]");
 const view = root.querySelector("[data-log-view]");
 const list = root.querySelector("[data-log-lines]");
@@ -90,16 +90,61 @@ function setStatus(state, text) {
   status.textContent = text;
 }
 
-function connect() {
+function stopSocket() {
   if (socket) {
     socket.onclose = null;
     socket.close();
+    socket = null;
   }
+}
+
+// A Since the server would refuse is caught before connecting: its sentence once, beside the
+// field, and no Reconnect (reconnecting would only fail the same way).
+async function sinceError(since) {
+  if (!since) return "";
+  try {
+    const response = await fetch(`${location.pathname}?${new URLSearchParams({ since })}`, {
+      headers: { "X-Live-Fragment": "check" },
+      cache: "no-store",
+    });
+    if (response.status !== 400) return "";
+    return (await response.json()).error || "";
+  } catch {
+    return ""; // the stream will say what is wrong
+  }
+}
+
+let attempt = 0;
+
+async function connect() {
+  if (isRemoved()) return;
   const opts = options();
+  const mine = ++attempt;
+  const since = form.elements.since;
+  const problem = await sinceError(opts.since);
+  if (mine !== attempt) return; // another Apply came meanwhile
+  since.toggleAttribute("aria-invalid", Boolean(problem));
+  since.classList.toggle("invalid", Boolean(problem));
+  if (problem) {
+    stopSocket();
+    clearLines();
+    ended = true;
+    setStatus("invalid", "not connected");
+    ending.hidden = false;
+    ending.dataset.state = "invalid";
+    ending.querySelector("[data-log-end-text]").textContent = problem;
+    reconnectButton.hidden = true;
+    placeholder.textContent = "Nothing to show until Since is corrected.";
+    placeholder.hidden = false;
+    since.focus();
+    return;
+  }
+  stopSocket();
   syncControls(opts);
   clearLines();
   ended = false;
   ending.hidden = true;
+  reconnectButton.hidden = false;
   placeholder.textContent = "Connecting…";
   placeholder.hidden = false;
   setStatus("connecting", "connecting…");
@@ -122,8 +167,14 @@ function connect() {
       enqueue(data.lines);
       ws.send('{"type":"ack"}');
     } else if (data.type === "end") {
+      if (data.reason === "removed") showRemoved(host);
       finish(endSentence(data), data.reason === "done" ? "done" : "ended");
-      if (data.reason === "exited" && opts.follow) refreshHead(); // it stopped while we watched
+      if (data.reason === "exited" && opts.follow) {
+        // It stopped while we watched; if it already runs again (a restart), follow it again.
+        refreshHead().then((state) => {
+          if (state === "running" && socket === ws) connect();
+        });
+      }
     } else if (data.type === "error") {
       finish(data.error, "failed");
     }
@@ -149,6 +200,11 @@ function endSentence(data) {
 
 function finish(sentence, state) {
   ended = true;
+  if (isRemoved()) {
+    sentence = `Container ${name} was removed, so its log ends here.`;
+    state = "ended";
+  }
+  reconnectButton.hidden = isRemoved();
   setStatus(state, state === "failed" ? "stopped" : "ended");
   ending.hidden = false;
   ending.dataset.state = state;
@@ -205,12 +261,11 @@ function draw() {
     const batch = pending.length > FRAME_BUDGET ? pending.splice(0, FRAME_BUDGET) : pending;
     pending = batch === pending ? [] : pending;
     const fragment = document.createDocumentFragment();
-    for (const line of batch) {
-      const node = lineNode(line);
-      if (query) mark(node);
-      fragment.append(node);
-    }
+    const nodes = batch.map(lineNode);
+    fragment.append(...nodes);
     list.append(fragment);
+    // Marked once in place: moving a node (out of the fragment) would collapse its ranges.
+    if (query) for (const node of nodes) mark(node);
     shown += batch.length;
     if (!following) unseen += batch.length;
     trim();
@@ -407,6 +462,22 @@ for (const field of [form.elements.tail, form.elements.timestamps, followBox]) {
   field.addEventListener("change", connect);
 }
 form.elements.since.addEventListener("change", connect);
-ending.querySelector("[data-log-reconnect]").addEventListener("click", connect);
+const reconnectButton = ending.querySelector("[data-log-reconnect]");
+reconnectButton.addEventListener("click", connect);
 
 connect();
+
+// Started again elsewhere (docker start, a restart policy): follow it again, as docker logs -f
+// would if run anew. Removed: say so, and offer no reconnect.
+watchContainer(host, id, {
+  onStart() {
+    if (!ended || ending.dataset.state === "invalid") return;
+    if (options().follow) connect();
+    else ending.querySelector("[data-log-end-text]").textContent = `Container ${name} was started again. Reconnect to see its new lines.`;
+  },
+  onRemoved() {
+    if (ending.dataset.state === "invalid") return;
+    stopSocket();
+    finish(`Container ${name} was removed, so its log ends here.`, "ended");
+  },
+});

@@ -2,12 +2,23 @@
 // The numbers are the ones `docker stats` prints; the charts keep the last WINDOW samples,
 // with network and block I/O drawn as rates computed from successive samples.
 import uPlot from "../vendor/uplot-1.6.32/uplot.mjs";
-import { binarySize, closeSentence, decimalSize, percent, rate, refreshHead, socketUrl } from "./live.js";
+import {
+  binarySize,
+  closeSentence,
+  decimalSize,
+  isRemoved,
+  percent,
+  rate,
+  refreshHead,
+  showRemoved,
+  socketUrl,
+  watchContainer,
+} from "./live.js";
 
 const WINDOW = 300;
 
 const root = document.querySelector("[data-stats]");
-const { host, ref, name } = root.dataset;
+const { host, ref, name, id } = root.dataset;
 const status = root.querySelector("[data-stats-status]");
 const ending = root.querySelector("[data-stats-end]");
 const value = (key) => root.querySelector(`[data-v=${key}]`);
@@ -177,21 +188,37 @@ function endSentence(data) {
   const code = data.exit_code ?? "unknown";
   if (data.reason === "stopped") {
     const what = data.state === "exited" ? `exited with code ${code}` : data.state || "stopped";
-    return `Container ${name} is not running (${what}), so it has no live stats. Start it, then reconnect.`;
+    return `Container ${name} is not running (${what}), so it has no live stats. Start it and they resume here.`;
   }
   if (data.reason === "exited") return `Container ${name} exited with code ${code}; its stats end here.`;
   if (data.reason === "removed") return `Container ${name} was removed.`;
   return `The engine ended the stats stream of ${name} (${data.reason}).`;
 }
 
+// Not running: the cards show "—" rather than the last sample's numbers (the charts keep them).
+function clearCards() {
+  for (const key of ["cpu", "mem", "mem_limit", "mem_percent", "net", "blk", "pids"]) value(key).textContent = "—";
+  for (const key of ["net_rate", "blk_rate"]) value(key).innerHTML = "&nbsp;";
+  value("mem_meter").style.width = "0%";
+  previous = null; // rates start again from the next sample
+}
+
 function finish(sentence, state, data = {}) {
   ended = true;
+  if (isRemoved()) {
+    sentence = `Container ${name} was removed.`;
+    state = "ended";
+  }
+  if (state === "ended") clearCards();
+  reconnectButton.hidden = isRemoved();
   status.dataset.state = state;
   status.textContent = state === "failed" ? "disconnected" : "ended";
   ending.hidden = false;
   ending.dataset.state = state;
   ending.querySelector("[data-stats-end-text]").textContent = sentence;
-  if (data.reason === "exited" || (data.reason === "stopped" && data.state === "exited")) {
+  if (isRemoved()) {
+    setBadge("removed", "bad");
+  } else if (data.reason === "exited" || (data.reason === "stopped" && data.state === "exited")) {
     setBadge(`exited (${data.exit_code ?? "?"})`, "muted");
   } else if (data.reason === "removed") {
     setBadge("removed", "bad");
@@ -203,6 +230,7 @@ function connect() {
     socket.onclose = null;
     socket.close();
   }
+  if (isRemoved()) return;
   ended = false;
   ending.hidden = true;
   status.dataset.state = "connecting";
@@ -216,8 +244,13 @@ function connect() {
       showState(data.state);
       refreshHead();
     } else if (data.type === "end") {
+      if (data.reason === "removed") showRemoved(host);
       finish(endSentence(data), "ended", data);
-      if (data.reason === "exited") refreshHead();
+      if (data.reason === "exited") {
+        refreshHead().then((state) => {
+          if (state === "running" && socket === ws) connect(); // restarted meanwhile
+        });
+      }
     }
     else if (data.type === "error") finish(data.error, "failed");
   };
@@ -226,5 +259,20 @@ function connect() {
   };
 }
 
-ending.querySelector("[data-stats-reconnect]").addEventListener("click", connect);
+const reconnectButton = ending.querySelector("[data-stats-reconnect]");
+reconnectButton.addEventListener("click", connect);
 connect();
+
+// Started again elsewhere: its stats resume here. Removed: the header says so, no reconnect.
+watchContainer(host, id, {
+  onStart() {
+    if (ended) connect();
+  },
+  onRemoved() {
+    if (socket) {
+      socket.onclose = null;
+      socket.close();
+    }
+    finish(`Container ${name} was removed.`, "ended", { reason: "removed" });
+  },
+});
