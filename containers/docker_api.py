@@ -141,9 +141,11 @@ class RunSpec:
 
     def cli(self) -> str:
         args = ["run", "-d"]
-        if self.stdin_open:
+        if self.stdin_open and self.tty:
+            args.append("-it")  # as people type it, and as the run form's preview shows it
+        elif self.stdin_open:
             args.append("-i")
-        if self.tty:
+        elif self.tty:
             args.append("-t")
         if self.name:
             args += ["--name", self.name]

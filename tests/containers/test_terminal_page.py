@@ -69,7 +69,7 @@ class TestRunInteractive:
         config = engine.api.inspect_container(name)["Config"]
         assert config["Tty"] and config["OpenStdin"]
         page = web.get(response["Location"]).content.decode()
-        assert f"docker run -i -t --name {name}" in page  # the message: no -d, as typed at a shell
+        assert f"docker run -it --name {name}" in page  # the message: no -d, as the form previews it
 
     def test_run_it_detached_goes_to_the_container_page(self, web, test_image, cleanup_names):
         name = unique("itd")
