@@ -159,3 +159,26 @@ class TestLogsPageChecks:
             "() => [...CSS.highlights.get('log-search')].map((r) => r.toString())"
         )
         assert marked == ["needle", "needle"]
+
+
+class TestLayout:
+    def test_the_memory_card_shows_the_whole_limit(self, page, make_container):
+        container = make_container("sleep 3600", network_mode="none")
+        page.goto(f"/hosts/local/containers/{container.name}/stats/")
+        limit = page.locator("[data-v=mem_limit]")
+        expect(limit).to_have_text(re.compile(r"^\d+(\.\d+)?(B|KiB|MiB|GiB|TiB)$"))
+        card = page.locator(".stat-cards .num.wraps")
+        assert card.evaluate("(el) => el.scrollWidth <= el.clientWidth")  # nothing cut off
+        screenshot(page, "stats-cards")
+
+    @pytest.mark.parametrize("width", [900, 1024])
+    def test_the_nav_bar_stays_one_line(self, page, make_container, width):
+        container = make_container("sleep 3600", network_mode="none")
+        page.set_viewport_size({"width": width, "height": 700})
+        page.goto(f"/hosts/local/containers/{container.name}/")
+        bar = page.locator(".topbar").bounding_box()
+        for item in page.locator(".topbar a, .topbar button, .topbar .hostname").all():
+            box = item.bounding_box()
+            assert box and box["y"] >= bar["y"] and box["y"] + box["height"] <= bar["y"] + bar["height"] + 1
+            assert box["x"] + box["width"] <= width
+        screenshot(page, f"navbar-{width}")
