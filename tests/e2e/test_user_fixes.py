@@ -120,8 +120,8 @@ class TestButtonsAtWork:
         )
         assert ["Stopping…", True] in buttons
         assert ["Kill", False] in buttons  # still there: for a process that ignores the stop
-        screenshot(page, "stop-in-progress")
         expect(page.locator("[data-state-badge]")).to_have_text(re.compile(r"^exited"), timeout=30_000)
+        screenshot(page, "stop-finished")  # a screenshot waits for the navigation: the state after
 
 
 class TestLogsPageChecks:
