@@ -155,9 +155,7 @@ class TestLogsPageChecks:
         expect(page.locator("[data-log-search-count]")).to_have_text("1 match in 1 line")
         write_to_log(container, "second needle")
         expect(page.locator("[data-log-search-count]")).to_have_text("2 matches in 2 lines")
-        marked = page.evaluate(
-            "() => [...CSS.highlights.get('log-search')].map((r) => r.toString())"
-        )
+        marked = page.evaluate("() => [...CSS.highlights.get('log-search')].map((r) => r.toString())")
         assert marked == ["needle", "needle"]
 
 
