@@ -1,4 +1,4 @@
-"""Uploads read from the ASGI request stream in chunks: never `request.body`, never all in memory.
+"""Uploads read from the ASGI request stream in chunks, never the whole body in memory.
 
 Django's ASGI handler spools a whole request body to a temporary file before any view
 runs. For the few upload routes below, `StreamedUploads` (wrapped around the Django app

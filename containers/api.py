@@ -9,15 +9,15 @@ from console.auth import OPERATE, VIEW
 from console.engine import BadRequest
 from console.http import api, async_api, json_body
 from console.uploads import UploadStream
-from containers import archive, commit, docker_api, models
+from containers import archive, commit, docker_api, models, run
 from images.transfer import stream_response
 
 
 @api(GET=VIEW, POST=OPERATE)
 def container_list(request, host):
     if request.method == "POST":
-        spec = docker_api.RunSpec.from_data(json_body(request))
-        container_id, name = docker_api.run(host, spec)
+        spec = run.RunSpec.from_data(json_body(request))
+        container_id, name = run.run(host, spec)
         models.record_created(host, container_id, name, request.user)
         audit.record(request.user, host, "run", name, spec.cli())
         return JsonResponse({"id": container_id, "name": name}, status=201)

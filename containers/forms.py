@@ -4,7 +4,7 @@ import re
 
 from django import forms
 
-from containers.docker_api import RESTART_POLICIES
+from containers.run import RESTART_POLICIES
 
 # [IP:]HOST:CONTAINER[/proto] or CONTAINER[/proto], as `docker run -p` takes them.
 PORT_LINE = re.compile(

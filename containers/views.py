@@ -13,7 +13,7 @@ from console.api import whole_number
 from console.auth import OPERATE, VIEW
 from console.engine import EngineError, NotFound
 from console.http import back_url, page
-from containers import docker_api, models
+from containers import docker_api, models, run
 from containers.forms import RunForm
 
 KILL_SIGNALS = ("SIGKILL", "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
@@ -54,8 +54,8 @@ def container_run(request, host):
     form = RunForm(request.POST or None, initial={"image": request.GET.get("image", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            spec = docker_api.RunSpec.from_data(form.as_run_data())
-            container_id, name = docker_api.run(host, spec)
+            spec = run.RunSpec.from_data(form.as_run_data())
+            container_id, name = run.run(host, spec)
         except EngineError as exc:
             form.add_error(None, exc.message)
         else:
