@@ -11,6 +11,7 @@ newcomer to a stats stream first gets the latest sample, so a chart does not wai
 """
 
 import asyncio
+import collections
 import json
 import threading
 import weakref
@@ -35,19 +36,87 @@ BATCH_SIZE = 1 << 19  # bytes gathered for one logs frame (its JSON must stay un
 BATCH_WAIT = 0.02  # seconds a flowing stream is gathered before a frame goes
 
 
-class EngineStream:
-    """The body of one engine response, read chunk by chunk; `b""` at its end."""
+class EngineStream(asyncio.Protocol):
+    """The body of one engine response over HTTP/1.0, straight from the socket: the head,
+    then the body's pieces as the kernel hands them over (no StreamReader buffer to copy
+    into and out of); `read()` gives `b""` at its end. Reading from the socket pauses while
+    more than HIGH bytes wait, so a slow consumer keeps memory at a few MiB.
+    """
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
-        self._reader, self._writer = reader, writer
-
+    HIGH, LOW = 8 * READ_SIZE, 2 * READ_SIZE
     _last = 0.0
 
+    def __init__(self):
+        self.head = bytearray()
+        self.header_done = False
+        self.pieces: collections.deque[bytes] = collections.deque()
+        self.waiting = 0
+        self.ended = False
+        self.paused = False
+        self.transport = None
+        self._wakeup: asyncio.Future | None = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def _wake(self):
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    def data_received(self, data: bytes):
+        if not self.header_done:
+            self.head += data
+            end = self.head.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            self.header_done = True
+            data = bytes(self.head[end + 4 :])
+            del self.head[end + 4 :]
+            if not data:
+                self._wake()
+                return
+        self.pieces.append(data)
+        self.waiting += len(data)
+        if self.waiting > self.HIGH and not self.paused:
+            self.paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self):
+        self.ended = True
+        self._wake()
+        return False
+
+    def connection_lost(self, exc):  # a reset by an engine going away ends it like a close
+        self.ended = True
+        self._wake()
+
+    async def _wait(self):
+        self._wakeup = asyncio.get_running_loop().create_future()
+        await self._wakeup
+
+    async def read_head(self) -> bytes:
+        while not self.header_done and not self.ended:
+            await self._wait()
+        return bytes(self.head)
+
     async def read(self, size: int = READ_SIZE) -> bytes:
-        try:
-            return await self._reader.read(size)
-        except OSError:  # reset by an engine going away: the end, as for a closed stream
-            return b""
+        """Up to `size` bytes as they came; small pieces waiting are handed over together."""
+        while not self.pieces and not self.ended:
+            await self._wait()
+        parts, total = [], 0
+        while self.pieces and total < size // 2:
+            piece = self.pieces.popleft()
+            if total + len(piece) > size:
+                self.pieces.appendleft(piece[size - total :])
+                piece = piece[: size - total]
+            parts.append(piece)
+            total += len(piece)
+        self.waiting -= total
+        if self.paused and self.waiting < self.LOW:
+            self.paused = False
+            self.transport.resume_reading()
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def read_batch(self, size: int = BATCH_SIZE, wait: float = BATCH_WAIT) -> bytes:
         """Like read(), but while data flows fast gather what arrives within `wait`, up to `size`.
@@ -78,34 +147,40 @@ class EngineStream:
         return b"".join(parts)
 
     def close(self) -> None:
-        self._writer.close()
+        if self.transport is not None:
+            self.transport.close()
 
 
-async def open_stream(host, path: str, params: dict | None = None) -> EngineStream:
+async def open_stream(host, path: str, params=None) -> EngineStream:
     """GET `path` from the engine of `host`; EngineError subclasses for every failure."""
     api_client = await asyncio.to_thread(client, host)  # cached after the first call
     url = f"/v{api_client.api._version}{path}" + (f"?{urlencode(params)}" if params else "")
     endpoint = urlsplit(host.endpoint)
     if endpoint.scheme not in ("unix", "tcp", "http"):
         return await _ThreadStream.open(host, api_client, path, params)
+    loop = asyncio.get_running_loop()
     try:
-        async with asyncio.timeout(settings.DOCKER_TIMEOUT):
+        async with asyncio.timeout(settings.DOCKER_TIMEOUT):  # for the answer; the body takes its time
             if endpoint.scheme == "unix":
-                reader, writer = await asyncio.open_unix_connection(endpoint.path, limit=READ_SIZE)
+                _, stream = await loop.create_unix_connection(EngineStream, endpoint.path)
             else:
-                reader, writer = await asyncio.open_connection(
-                    endpoint.hostname, endpoint.port or 2375, limit=READ_SIZE
+                _, stream = await loop.create_connection(
+                    EngineStream, endpoint.hostname, endpoint.port or 2375
                 )
-            writer.write(f"GET {url} HTTP/1.0\r\nHost: docker\r\nUser-Agent: docker-console\r\n\r\n".encode())
-            head = await reader.readuntil(b"\r\n\r\n")
-    except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
+            stream.transport.write(
+                f"GET {url} HTTP/1.0\r\nHost: docker\r\nUser-Agent: docker-console\r\n\r\n".encode()
+            )
+            head = await stream.read_head()
+        status = int(head.split(b" ", 2)[1])
+    except (OSError, TimeoutError, IndexError, ValueError) as exc:
         raise EngineUnreachable(unreachable_sentence(host)) from exc
-    status = int(head.split(b" ", 2)[1])
     if status != 200:
-        body = await reader.read(65536)
-        writer.close()
+        body = b""
+        while len(body) < 65536 and (piece := await stream.read()):
+            body += piece
+        stream.close()
         raise error_for(status, body)
-    return EngineStream(reader, writer)
+    return stream
 
 
 def engine_gone(host, what: str) -> EngineUnreachable:

@@ -8,23 +8,20 @@ engine's own "Loaded image" messages, which also name images from tars saved by 
 """
 
 import asyncio
-import collections
-import json
 import re
 import threading
 from collections.abc import AsyncIterator
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from console import streams
 from console.engine import (
     BadRequest,
     EngineError,
-    EngineUnreachable,
     NotFound,
     client,
     engine_call,
-    unreachable_sentence,
 )
 from console.uploads import send_in_thread
 from containers.docker_api import docker_cli
@@ -87,133 +84,11 @@ async def open_save(host, refs: list[str]) -> AsyncIterator[bytes]:
     api = (await asyncio.to_thread(client, host)).api  # cached after the first call
     endpoint = urlsplit(host.endpoint)
     if endpoint.scheme == "unix" or (endpoint.scheme in ("tcp", "http") and api.base_url.startswith("http:")):
-        url = f"/v{api._version}/images/get?{urlencode([('names', ref) for ref in refs])}"
-        return _read_stream(await _engine_get(host, endpoint, url))
+        return _read_stream(await streams.open_stream(host, "/images/get", [("names", ref) for ref in refs]))
     return stream_response(await asyncio.to_thread(_open_save_sdk, host, refs))
 
 
-class _EngineBody(asyncio.Protocol):
-    """An engine response over HTTP/1.0, straight from the socket: the head, then the body's
-    pieces as the kernel hands them over (no StreamReader buffer to copy into and out of).
-
-    Reading pauses while more than HIGH bytes wait, so memory stays at a few MiB.
-    """
-
-    HIGH, LOW = 8 * CHUNK, 2 * CHUNK
-
-    def __init__(self):
-        self.head = bytearray()
-        self.header_done = False
-        self.pieces: collections.deque[bytes] = collections.deque()
-        self.waiting = 0
-        self.ended = False
-        self.paused = False
-        self.transport = None
-        self._wakeup: asyncio.Future | None = None
-
-    def connection_made(self, transport):
-        self.transport = transport
-
-    def _wake(self):
-        if self._wakeup is not None and not self._wakeup.done():
-            self._wakeup.set_result(None)
-
-    def data_received(self, data: bytes):
-        if not self.header_done:
-            self.head += data
-            end = self.head.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            self.header_done = True
-            data = bytes(self.head[end + 4 :])
-            del self.head[end + 4 :]
-            if not data:
-                self._wake()
-                return
-        self.pieces.append(data)
-        self.waiting += len(data)
-        if self.waiting > self.HIGH and not self.paused:
-            self.paused = True
-            self.transport.pause_reading()
-        self._wake()
-
-    def eof_received(self):
-        self.ended = True
-        self._wake()
-        return False
-
-    def connection_lost(self, exc):
-        self.ended = True
-        self._wake()
-
-    async def _wait(self):
-        self._wakeup = asyncio.get_running_loop().create_future()
-        await self._wakeup
-
-    async def read_head(self) -> bytes:
-        while not self.header_done and not self.ended:
-            await self._wait()
-        return bytes(self.head)
-
-    async def read(self) -> bytes:
-        """Up to about CHUNK bytes as they come; b"" at the end."""
-        while not self.pieces and not self.ended:
-            await self._wait()
-        if not self.pieces:
-            return b""
-        data = self.pieces.popleft()
-        if self.pieces and len(data) < CHUNK // 2:  # small pieces: hand over ~1 MiB at once
-            parts = [data]
-            size = len(data)
-            while self.pieces and size < CHUNK:
-                parts.append(self.pieces.popleft())
-                size += len(parts[-1])
-            data = b"".join(parts)
-        self.waiting -= len(data)
-        if self.paused and self.waiting < self.LOW:
-            self.paused = False
-            self.transport.resume_reading()
-        return data
-
-    def close(self):
-        if self.transport is not None:
-            self.transport.close()
-
-
-async def _engine_get(host, endpoint, url: str) -> _EngineBody:
-    """GET over HTTP/1.0 (the body is the rest of the connection); the engine's errors as EngineErrors."""
-    loop = asyncio.get_running_loop()
-    try:
-        async with asyncio.timeout(settings.DOCKER_TIMEOUT):  # for the answer; the body takes its time
-            if endpoint.scheme == "unix":
-                _, body = await loop.create_unix_connection(_EngineBody, endpoint.path)
-            else:
-                _, body = await loop.create_connection(_EngineBody, endpoint.hostname, endpoint.port or 2375)
-            body.transport.write(
-                f"GET {url} HTTP/1.0\r\nHost: docker\r\nUser-Agent: docker-console\r\n\r\n".encode()
-            )
-            head = await body.read_head()
-    except (OSError, TimeoutError) as exc:
-        raise EngineUnreachable(unreachable_sentence(host)) from exc
-    try:
-        status = int(head.split(b" ", 2)[1])
-    except (IndexError, ValueError):
-        body.close()
-        raise EngineUnreachable(unreachable_sentence(host)) from None
-    if status != 200:
-        text = b""
-        while len(text) < 65536 and (piece := await body.read()):
-            text += piece
-        body.close()
-        try:
-            message = json.loads(text).get("message", "")
-        except ValueError:
-            message = text.decode("utf-8", "replace").strip()
-        raise (NotFound if status == 404 else EngineError)(f"The Docker engine refused: {message}")
-    return body
-
-
-async def _read_stream(body: _EngineBody) -> AsyncIterator[bytes]:
+async def _read_stream(body: streams.EngineStream) -> AsyncIterator[bytes]:
     try:
         while data := await body.read():
             yield data
