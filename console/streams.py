@@ -146,6 +146,23 @@ class EngineStream(asyncio.Protocol):
         self._last = loop.time()
         return b"".join(parts)
 
+    def hand_over(self) -> tuple[bytes, int] | None:
+        """Stop reading, for another reader to go on from the socket: (what was read but not
+        yet handed out, the socket's descriptor), or None when the stream has already ended."""
+        if self.ended or self.transport is None or self.transport.is_closing():
+            return None
+        self.transport.pause_reading()
+        self.paused = True
+        rest = b"".join(self.pieces)
+        self.pieces.clear()
+        self.waiting = 0
+        return rest, self.transport.get_extra_info("socket").fileno()
+
+    def take_back(self) -> None:
+        """Read again after `hand_over()`, when the other reader read nothing."""
+        self.paused = False
+        self.transport.resume_reading()
+
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()

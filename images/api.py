@@ -49,7 +49,7 @@ def image_detail(request, host, ref):
 async def image_save(request, host):
     """Like `docker save A B > file.tar`: the engine's tar streamed as it is made, no read timeout."""
     refs, filename, command = await sync_to_async(transfer.check_save)(host, request.GET.getlist("ref"))
-    body = await transfer.open_save(host, refs)
+    body = await transfer.open_save(host, refs, request.scope)
     await sync_to_async(audit.record)(request.user, host, "save", " ".join(refs), command)
     streamed = StreamingHttpResponse(body, content_type="application/x-tar")
     streamed["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -73,7 +73,7 @@ def _open_save_sdk(host, refs: list[str]):
     return response
 
 
-async def open_save(host, refs: list[str]) -> AsyncIterator[bytes]:
+async def open_save(host, refs: list[str], scope: dict | None = None) -> AsyncIterator[bytes]:
     """`docker save REFS` as an async iterator of the tar's bytes, once the engine has answered.
 
     On a local socket (unix://, plain tcp://) it is read by asyncio over HTTP/1.0: no
@@ -84,14 +84,107 @@ async def open_save(host, refs: list[str]) -> AsyncIterator[bytes]:
     api = (await asyncio.to_thread(client, host)).api  # cached after the first call
     endpoint = urlsplit(host.endpoint)
     if endpoint.scheme == "unix" or (endpoint.scheme in ("tcp", "http") and api.base_url.startswith("http:")):
-        return _read_stream(await streams.open_stream(host, "/images/get", [("names", ref) for ref in refs]))
+        server = (scope or {}).get("extensions", {}).get("console.relay", {})
+        stream = await streams.open_stream(host, "/images/get", [("names", ref) for ref in refs])
+        return _read_stream(stream, server, host, refs)
     return stream_response(await asyncio.to_thread(_open_save_sdk, host, refs))
 
 
-async def _read_stream(body: streams.EngineStream) -> AsyncIterator[bytes]:
+class TarEnd:
+    """Follows a tar's headers as it streams by, to tell a whole tar from one cut short.
+
+    The engine sends a save over HTTP/1.0, whose only end is the connection closing: an
+    engine that stops mid-save looks like one that finished. A tar ends with two zero
+    blocks where a header is due, so following the headers (a few a layer; PAX `size`
+    records included) says whether the end came (`complete`).
+    """
+
+    BLOCK = 512
+
+    def __init__(self):
+        self.seen = 0  # bytes fed so far
+        self.due = 0  # offset of the next byte of the region being gathered
+        self.need = self.BLOCK  # size of that region: a header, or a PAX header's records
+        self.gathered = bytearray()
+        self.in_pax = False
+        self.pax_size: int | None = None
+        self.zero_blocks = 0
+        self.complete = False
+
+    def feed(self, data) -> None:
+        end = self.seen + len(data)
+        while not self.complete and self.due < end:
+            start = self.due - self.seen
+            piece = data[start : start + self.need - len(self.gathered)]
+            self.gathered += piece
+            self.due += len(piece)
+            if len(self.gathered) == self.need:
+                region = bytes(self.gathered)
+                self.gathered.clear()
+                self._pax(region) if self.in_pax else self._header(region)
+        self.seen = end
+
+    def _header(self, block: bytes) -> None:
+        if not any(block):
+            self.zero_blocks += 1
+            self.complete = self.zero_blocks == 2
+            return
+        self.zero_blocks = 0
+        size = self.pax_size if self.pax_size is not None else _tar_number(block[124:136])
+        self.pax_size = None
+        if block[156:157] == b"x" and size:
+            self.in_pax, self.need = True, size
+        else:
+            self.due += _padded(size)
+
+    def _pax(self, records: bytes) -> None:
+        for record in records.split(b"\n"):
+            key, _, value = record.partition(b" ")[2].partition(b"=")
+            if key == b"size":
+                self.pax_size = int(value)
+        self.in_pax, self.due = False, self.due + _padded(self.need) - self.need
+        self.need = self.BLOCK
+
+
+def _padded(size: int) -> int:
+    return -(-size // TarEnd.BLOCK) * TarEnd.BLOCK
+
+
+def _tar_number(field: bytes) -> int:
+    """A tar header's numeric field: octal text, or GNU base-256 for sizes over 8 GiB."""
+    if field[0] & 0x80:
+        return int.from_bytes(bytes([field[0] & 0x7F]) + field[1:], "big")
+    return int(field.strip(b"\0 ") or b"0", 8)
+
+
+async def _read_stream(body: streams.EngineStream, server: dict, host, refs) -> AsyncIterator[bytes]:
+    """The tar's bytes, checked to end as a tar ends.
+
+    Under daphne (`server` holds its `console.relay` extension), after the first pieces the
+    rest goes from the engine's socket to the client's on a thread, without passing
+    through here (console/daphne_flow.py). A save the engine cuts short ends as a broken
+    download, never as a whole file that is not one.
+    """
+    tar = TarEnd()
+    relay = server.get("relay")
     try:
         while data := await body.read():
-            yield data
+            tar.feed(data)
+            yield data  # the first one takes the response's head along
+            if relay and (handed := body.hand_over()):
+                rest, socket = handed
+                if rest:
+                    tar.feed(rest)
+                    yield rest
+                try:
+                    if await relay(socket, tar.feed):
+                        break
+                except OSError:
+                    return  # the client went away
+                body.take_back()
+            relay = None
+        if not tar.complete:  # the server breaks the response off: a failed download
+            raise streams.engine_gone(host, f"`docker save {' '.join(refs)}` (the tar was cut short)")
     finally:
         body.close()
 

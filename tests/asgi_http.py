@@ -13,8 +13,9 @@ CHUNK = 64 * 1024
 
 
 class Response:
-    def __init__(self, status: int, headers: dict, body: bytes):
+    def __init__(self, status: int, headers: dict, body: bytes, complete: bool = True):
         self.status, self.headers, self.content = status, headers, body
+        self.complete = complete  # the application ended the body (False: it broke off)
 
     def json(self):
         import json
@@ -69,7 +70,7 @@ async def request(
                 finished.set()
 
     await application(scope, receive, send)
-    return Response(status, response_headers, bytes(content))
+    return Response(status, response_headers, bytes(content), finished.is_set())
 
 
 def session_cookie(user) -> str:

@@ -83,11 +83,13 @@ class EngineProxy:
     connection and the socket itself, as a daemon that stops or a network that fails would.
     """
 
-    def __init__(self, target: str = "/var/run/docker.sock"):
+    def __init__(self, target: str = "/var/run/docker.sock", cut_after: int | None = None):
         self.dir = tempfile.mkdtemp(prefix="dcp-", dir="/tmp")  # short: unix paths max 108 bytes
         self.path = os.path.join(self.dir, "engine.sock")
         self.url = f"unix://{self.path}"
         self.target = target
+        self.cut_after = cut_after  # kill() once the engine has sent this many bytes
+        self.answered = 0
         self.listener = socket.socket(socket.AF_UNIX)
         self.listener.bind(self.path)
         self.listener.listen(64)
@@ -105,13 +107,19 @@ class EngineProxy:
             upstream.connect(self.target)
             with self.lock:
                 self.conns += [conn, upstream]
-            for a, b in ((conn, upstream), (upstream, conn)):
-                threading.Thread(target=self._copy, args=(a, b), daemon=True).start()
+            for a, b, answer in ((conn, upstream, False), (upstream, conn, True)):
+                threading.Thread(target=self._copy, args=(a, b, answer), daemon=True).start()
 
-    def _copy(self, src, dst):
+    def _copy(self, src, dst, answer=False):
         try:
             while data := src.recv(65536):
+                if answer and self.cut_after is not None:
+                    data = data[: max(self.cut_after - self.answered, 0)]
+                    self.answered += len(data)
                 dst.sendall(data)
+                if answer and self.cut_after is not None and self.answered >= self.cut_after:
+                    self.kill()
+                    return
             dst.shutdown(socket.SHUT_WR)
         except OSError:
             return

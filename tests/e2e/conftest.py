@@ -77,7 +77,7 @@ def console_server(tmp_path_factory):
     else:
         server.kill()
         pytest.fail("daphne did not start: " + (data_dir / "daphne.log").read_text())
-    yield {"url": base_url, "env": env}
+    yield {"url": base_url, "env": env, "pid": server.pid, "log": data_dir / "daphne.log"}
     server.terminate()
     server.wait(timeout=10)
     log.close()

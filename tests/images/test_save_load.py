@@ -1,5 +1,6 @@
 """docker save and docker load through the console, against the real engine, over ASGI."""
 
+import asyncio
 import bz2
 import gzip
 import io
@@ -9,8 +10,11 @@ import tarfile
 import docker
 import pytest
 
+from console.engine import EngineUnreachable
+from console.models import Host
 from tests.asgi_http import issue_token, request
 from tests.conftest import LABEL_FILTER, build_image, unique
+from tests.containers.terminal_client import EngineProxy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BASE = "/api/v1/hosts/local/images"
@@ -46,6 +50,7 @@ class TestSaveLoad:
         tag, image_id = own_image
         saved = await save(token, tag)
         assert saved.status == 200
+        assert saved.complete
         assert saved.headers["content-type"] == "application/x-tar"
         assert 'filename="saveload_' in saved.headers["content-disposition"]
         with tarfile.open(fileobj=io.BytesIO(saved.content)) as tar:
@@ -189,6 +194,20 @@ class TestSaveLoad:
         saved = await save(token, "dconsole-test/no-such-image:nope")
         assert saved.status == 404
         assert "no image 'dconsole-test/no-such-image:nope'" in saved.json()["error"]
+
+    async def test_a_save_the_engine_cuts_short_breaks_off_instead_of_ending(self, engine, token):
+        """An engine that stops mid-save closes its HTTP/1.0 stream as if it had finished: the
+        application must fail (the server then breaks the response off: a failed download),
+        not end the body as a whole tar that is not one. Through daphne: tests/e2e/test_transfer.py."""
+        tag = f"dconsole-test/saveload:{unique('cut')}"
+        build_image(engine, tag, 'RUN ["/bin/sh", "-c", "dd if=/dev/urandom of=/blob bs=1M count=6"]\n')
+        proxy = EngineProxy(cut_after=3 * 1024 * 1024)
+        await asyncio.to_thread(Host.objects.create, name="cut", url=proxy.url)
+        try:
+            with pytest.raises(EngineUnreachable, match="went away while streaming `docker save .*cut short"):
+                await request("GET", "/api/v1/hosts/cut/images/save", token, query={"ref": tag})
+        finally:
+            proxy.kill()
 
     async def test_it_requires_a_ref(self, token):
         saved = await request("GET", f"{BASE}/save", token, query={"ref": ""})
