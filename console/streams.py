@@ -168,8 +168,12 @@ class EngineStream(asyncio.Protocol):
             self.transport.close()
 
 
-async def open_stream(host, path: str, params=None) -> EngineStream:
-    """GET `path` from the engine of `host`; EngineError subclasses for every failure."""
+async def open_stream(host, path: str, params=None, answer_timeout: bool = True) -> EngineStream:
+    """GET `path` from the engine of `host`; EngineError subclasses for every failure.
+
+    The connection must be made within DOCKER_TIMEOUT; so must the answer, unless
+    `answer_timeout` is False: `docker save` answers only once the engine has gathered the
+    whole tar, which for a 4 GB image takes longer than any timeout a status call wants."""
     api_client = await asyncio.to_thread(client, host)  # cached after the first call
     url = f"/v{api_client.api._version}{path}" + (f"?{urlencode(params)}" if params else "")
     endpoint = urlsplit(host.endpoint)
@@ -177,17 +181,18 @@ async def open_stream(host, path: str, params=None) -> EngineStream:
         return await _ThreadStream.open(host, api_client, path, params)
     loop = asyncio.get_running_loop()
     try:
-        async with asyncio.timeout(settings.DOCKER_TIMEOUT):  # for the answer; the body takes its time
+        async with asyncio.timeout(settings.DOCKER_TIMEOUT):
             if endpoint.scheme == "unix":
                 _, stream = await loop.create_unix_connection(EngineStream, endpoint.path)
             else:
                 _, stream = await loop.create_connection(
                     EngineStream, endpoint.hostname, endpoint.port or 2375
                 )
-            stream.transport.write(
-                f"GET {url} HTTP/1.0\r\nHost: docker\r\nUser-Agent: docker-console\r\n\r\n".encode()
-            )
-            head = await stream.read_head()
+        stream.transport.write(
+            f"GET {url} HTTP/1.0\r\nHost: docker\r\nUser-Agent: docker-console\r\n\r\n".encode()
+        )
+        async with asyncio.timeout(settings.DOCKER_TIMEOUT if answer_timeout else None):
+            head = await stream.read_head()  # the body then takes its time
         status = int(head.split(b" ", 2)[1])
     except (OSError, TimeoutError, IndexError, ValueError) as exc:
         raise EngineUnreachable(unreachable_sentence(host)) from exc

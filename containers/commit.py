@@ -1,5 +1,7 @@
 """`docker commit`: a container's filesystem to a new image, its name checked before the engine is asked."""
 
+from django.conf import settings
+
 from console.engine import BadRequest, NotFound, client, engine_call
 from containers.docker_api import docker_cli
 from images.tags import check_repository, check_tag
@@ -29,14 +31,15 @@ def commit(host, ref: str, data: dict) -> tuple[str, str, str]:
     command = docker_cli(*args, ref, reference)
     try:
         with engine_call(host):
-            result = client(host).api.commit(
-                ref,
-                repository=repository,
-                tag=tag,
-                message=message or None,
-                author=author or None,
-                pause=pause,
+            api = client(host).api
+            params = {"container": ref, "repo": repository, "tag": tag, "pause": pause}
+            params |= {"comment": message or None, "author": author or None}
+            # The SDK's commit() has the client's read timeout; the engine answers when the
+            # container's changes are written as a layer: ~10 s a GB here, so no read timeout.
+            response = api._post_json(
+                api._url("/commit"), data={}, params=params, timeout=(settings.DOCKER_TIMEOUT, None)
             )
+            result = api._result(response, json=True)
     except NotFound:
         raise NotFound(
             f"There is no container {ref!r} on host {host.name} to commit. "

@@ -85,7 +85,8 @@ async def open_save(host, refs: list[str], scope: dict | None = None) -> AsyncIt
     endpoint = urlsplit(host.endpoint)
     if endpoint.scheme == "unix" or (endpoint.scheme in ("tcp", "http") and api.base_url.startswith("http:")):
         server = (scope or {}).get("extensions", {}).get("console.relay", {})
-        stream = await streams.open_stream(host, "/images/get", [("names", ref) for ref in refs])
+        names = [("names", ref) for ref in refs]
+        stream = await streams.open_stream(host, "/images/get", names, answer_timeout=False)
         return _read_stream(stream, server, host, refs)
     return stream_response(await asyncio.to_thread(_open_save_sdk, host, refs))
 

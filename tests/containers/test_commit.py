@@ -41,6 +41,21 @@ class TestCommit:
             f"docker commit -m 'a test' -a Tess --pause=false {container.name} {repository}:v1"
         )
 
+    def test_a_commit_longer_than_the_engine_timeout_is_waited_for(
+        self, api, engine, make_container, settings
+    ):
+        """The engine answers a commit once the container's changes are a layer: ~10 s a GB
+        here, so a 4 GB container outlasts DOCKER_TIMEOUT (30 s). A 300 MB one, against 1 s."""
+        container = make_container("dd if=/dev/urandom of=/big bs=1M count=300")
+        assert container.wait(timeout=120)["StatusCode"] == 0
+        repository = f"dconsole-test/committed-{unique('big').lower()}"
+        settings.DOCKER_TIMEOUT = 1
+
+        response = commit(api, container.name, {"repository": repository, "tag": "big"})
+
+        assert response.status_code == 201, response.content
+        assert engine.images.get(f"{repository}:big").id == response.json()["id"]
+
     def test_it_refuses_a_bad_name_and_leaves_no_stray_image(self, api, engine, make_container):
         container = make_container()
         before = labelled_ids(engine)

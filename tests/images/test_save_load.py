@@ -195,6 +195,19 @@ class TestSaveLoad:
         assert saved.status == 404
         assert "no image 'dconsole-test/no-such-image:nope'" in saved.json()["error"]
 
+    async def test_no_timeout_waits_for_the_engine_to_gather_the_tar(self, engine, token, settings):
+        """The engine answers a save only once it has written the whole tar to a temporary
+        directory: for a 4 GB image that is longer than DOCKER_TIMEOUT. Here the timeout is
+        made shorter than a 16 MB image's gathering."""
+        tag = f"dconsole-test/saveload:{unique('slow')}"
+        build_image(engine, tag, 'RUN ["/bin/sh", "-c", "dd if=/dev/urandom of=/blob bs=1M count=16"]\n')
+        settings.DOCKER_TIMEOUT = 0.01
+        saved = await save(token, tag)
+        assert saved.status == 200, saved.content[:300]
+        assert saved.complete
+        with tarfile.open(fileobj=io.BytesIO(saved.content)) as tar:
+            assert "manifest.json" in tar.getnames()
+
     async def test_a_save_the_engine_cuts_short_breaks_off_instead_of_ending(self, engine, token):
         """An engine that stops mid-save closes its HTTP/1.0 stream as if it had finished: the
         application must fail (the server then breaks the response off: a failed download),
