@@ -19,6 +19,18 @@ def json_error(message: str, code: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message, "code": code}, status=status)
 
 
+def _navigated(request) -> bool:
+    """A browser opening the URL itself (a download link, the save form), not a script."""
+    return request.headers.get("Sec-Fetch-Mode") == "navigate"
+
+
+def _engine_error(request, exc: EngineError, host):
+    """The sentence as JSON, or as the error page for a browser that navigated here."""
+    if _navigated(request):
+        return render_error(request, exc.message, exc.status, host=host)
+    return json_error(exc.message, exc.code, exc.status)
+
+
 def _host_or_none(ref: str):
     try:
         return Host.by_ref(ref)
@@ -64,7 +76,7 @@ def api(**actions: str):
                     checked_ref(kwargs["ref"])
                 return view(request, *args, **kwargs)
             except EngineError as exc:
-                return json_error(exc.message, exc.code, exc.status)
+                return _engine_error(request, exc, resolved)
 
         return wrapper
 
@@ -139,7 +151,7 @@ def render_error(request, message: str, status: int, host=None):
     return render(
         request,
         "console/error.html",
-        {"message": message, "status": status, "host": host},
+        {"message": message, "status": status, "host": host, "back": back_url(request, "")},
         status=status,
     )
 
@@ -161,7 +173,7 @@ def async_api(**actions: str):
                     checked_ref(kwargs["ref"])
                 return await view(request, *args, **kwargs)
             except EngineError as exc:
-                return json_error(exc.message, exc.code, exc.status)
+                return await sync_to_async(_engine_error)(request, exc, resolved)
 
         return wrapper
 

@@ -72,13 +72,19 @@ def build_image(engine, tag: str, extra_dockerfile: str = "") -> str:
     return image.id
 
 
+@pytest.fixture(scope="session", autouse=True)
+def remove_what_the_run_made():
+    """Every container and image carrying this run's label goes at the end, whichever tests ran."""
+    yield
+    _remove_labelled(docker.from_env(timeout=60))
+
+
 @pytest.fixture(scope="session")
 def test_image(engine):
     """The test image's reference; built once a run, removed with everything else at the end."""
     tag = f"{TEST_REPOSITORY}:{RUN_ID}"
     build_image(engine, tag)
-    yield tag
-    _remove_labelled(engine)
+    return tag
 
 
 def _remove_labelled(engine):

@@ -152,6 +152,12 @@ for (const form of document.querySelectorAll("form[data-save]")) {
     const file = saveFilename(refs);
     const box = form.parentElement.querySelector("[data-save-result]");
     const command = `docker save -o ${shellQuote(file)} ${refs.map(shellQuote).join(" ")}`;
-    show(box, `Saving ${refs.join(", ")} to ${file}: the browser's downloads show its progress.`, command, false);
+    show(
+      box,
+      `Saving ${refs.join(", ")} to ${file}. The engine gathers the images first (a few seconds a GB); ` +
+        "the download then appears in the browser's downloads, with its progress.",
+      command,
+      false,
+    );
   });
 }

@@ -106,6 +106,22 @@ class TestSavePage:
         screenshot(page, "transfer-saved")
 
 
+    def test_an_image_gone_before_the_download_gets_a_page_with_the_sentence(self, page, engine, test_image):
+        tag = f"dconsole-test/e2e-gone:{unique('g')}"
+        engine.images.get(test_image).tag(tag)
+        page.goto("/hosts/local/images/transfer/")
+        page.select_option("form[data-save] select[name=ref]", [tag])
+        engine.images.remove(tag)  # removed by someone else while the form was open
+        page.click("form[data-save] button:has-text('Download tar')")
+        expect(page.locator(".error-panel h1")).to_have_text("Not found")
+        expect(page.locator(".error-panel .sentence")).to_contain_text(
+            f"There is no image '{tag}' on host local, so nothing was saved."
+        )
+        page.click(".error-panel a:has-text('Back')")
+        expect(page).to_have_url(re.compile(r"/hosts/local/images/transfer/$"))
+        screenshot(page, "transfer-save-gone")
+
+
 class TestPullPage:
     def test_it_pulls_with_per_layer_progress(self, page, engine, registries, test_image):
         reference, image_id = _push(engine, registries[0])

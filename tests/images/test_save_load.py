@@ -195,13 +195,29 @@ class TestSaveLoad:
         assert saved.status == 404
         assert "no image 'dconsole-test/no-such-image:nope'" in saved.json()["error"]
 
+    async def test_a_browser_opening_a_failing_save_gets_the_error_page(self, token):
+        """The save form is a plain navigation (the browser streams the file to disk): an
+        error must be a page with the sentence, not a JSON document on the screen."""
+        saved = await request(
+            "GET",
+            f"{BASE}/save",
+            token,
+            query={"ref": "dconsole-test/no-such-image:nope"},
+            headers={"Sec-Fetch-Mode": "navigate"},
+        )
+        assert saved.status == 404
+        assert saved.headers["content-type"].startswith("text/html")
+        page = saved.content.decode()
+        assert "There is no image &#x27;dconsole-test/no-such-image:nope&#x27; on host local" in page
+        assert "<title>" in page
+
     async def test_no_timeout_waits_for_the_engine_to_gather_the_tar(self, engine, token, settings):
         """The engine answers a save only once it has written the whole tar to a temporary
         directory: for a 4 GB image that is longer than DOCKER_TIMEOUT. Here the timeout is
-        made shorter than a 16 MB image's gathering."""
+        made shorter than a 64 MB image's gathering (~0.4 s), long enough to connect."""
         tag = f"dconsole-test/saveload:{unique('slow')}"
-        build_image(engine, tag, 'RUN ["/bin/sh", "-c", "dd if=/dev/urandom of=/blob bs=1M count=16"]\n')
-        settings.DOCKER_TIMEOUT = 0.01
+        build_image(engine, tag, 'RUN ["/bin/sh", "-c", "dd if=/dev/urandom of=/blob bs=1M count=64"]\n')
+        settings.DOCKER_TIMEOUT = 0.1
         saved = await save(token, tag)
         assert saved.status == 200, saved.content[:300]
         assert saved.complete
