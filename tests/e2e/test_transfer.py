@@ -105,7 +105,6 @@ class TestSavePage:
         expect(result.locator(".cli")).to_have_text(f"$ docker save -o {name} {test_image}")
         screenshot(page, "transfer-saved")
 
-
     def test_an_image_gone_before_the_download_gets_a_page_with_the_sentence(self, page, engine, test_image):
         tag = f"dconsole-test/e2e-gone:{unique('g')}"
         engine.images.get(test_image).tag(tag)
