@@ -1,8 +1,10 @@
 """`docker save` and `docker load` through the console, streamed both ways with flat memory.
 
-Save: the engine's tar is read in 1 MiB chunks on a worker thread and handed to an
-async iterator (under ASGI a sync iterator would be collected in memory first); no read
-timeout, so a long save is never cut short. Load: the upload's chunks go to the engine
+Save: the engine's tar goes out as the engine sends it, through an async iterator (under
+ASGI a sync iterator would be collected in memory first) or, under daphne, socket to
+socket on a thread (console/daphne_flow.py); no read timeout, so a long save is never cut
+short, and its headers are followed so that a save the engine cuts short breaks the
+download off instead of ending it as a whole-looking tar. Load: the upload's chunks go to the engine
 as a chunked request body through a small bounded queue; the result comes from the
 engine's own "Loaded image" messages, which also name images from tars saved by id.
 """
