@@ -1,6 +1,7 @@
 """Error responses: JSON under /api/, a page everywhere else; never a traceback."""
 
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 from console.http import json_error
 
@@ -24,7 +25,18 @@ def csrf_failure(request, reason=""):
 
 
 def api_not_found(request, *args, **kwargs):
-    return json_error(f"There is no API at {request.path}. docs/api.md lists them.", "not_found", 404)
+    message = f"There is no API at {request.path}."
+    if not request.path.endswith("/") and _resolves(request.path + "/"):
+        message += f" Did you mean {request.path}/ (with the slash)?"
+    return json_error(f"{message} docs/api.md lists them.", "not_found", 404)
+
+
+def _resolves(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.func is not api_not_found
 
 
 def not_found(request, exception=None):

@@ -28,7 +28,7 @@ def image_list(request, host):
         for repository, tag in image.rows()
     ]
     template = "images/_table.html" if request.headers.get("X-Live-Fragment") else "images/list.html"
-    return render(request, template, {"host": host, "rows": rows, "count": len(images)})
+    return render(request, template, {"host": host, "rows": rows, "count": len(images), "lines": len(rows)})
 
 
 @page(OPERATE)
@@ -41,7 +41,10 @@ def image_remove(request, host):
     result, command = docker_api.remove(host, ref, force=request.POST.get("force") == "1")
     untagged, deleted = len(result["untagged"]), len(result["deleted"])
     if deleted:
-        summary = f"Removed image {ref}: {_did(untagged=untagged, deleted=deleted)}."
+        summary = f"Removed image {ref}: {_did(untagged=untagged, deleted=1)}"
+        if deleted > 1:  # the legacy builder's intermediate images, which `docker images` hides
+            summary += f", and {counted(deleted - 1, 'untagged parent image')} left from its build"
+        summary += "."
     else:
         summary = f"Untagged {ref}; the image itself stays (it has other tags, or a container uses it)."
     audit.record(request.user, host, "rmi", ref, command)

@@ -2,6 +2,8 @@ from datetime import UTC, datetime
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -9,6 +11,17 @@ register = template.Library()
 @register.filter
 def message_text(message) -> str:
     return str(message).split("\x1f", 1)[0]
+
+
+@register.filter
+def sentence(text) -> str:
+    """A sentence from the console or the engine, its `backticked` commands and paths as code."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an odd backtick: no pairs to trust
+        return escape(text)
+    return mark_safe(
+        "".join(f"<code>{escape(part)}</code>" if i % 2 else escape(part) for i, part in enumerate(parts))
+    )
 
 
 @register.filter

@@ -1,5 +1,5 @@
 // docker pull with live per-layer progress bars, over /ws/hosts/{host}/images/pull?ref=R.
-import { duration, human } from "./upload.js";
+import { duration, human, show } from "./upload.js";
 
 const form = document.querySelector("form[data-pull]");
 const status = document.querySelector("[data-pull-status]");
@@ -20,15 +20,7 @@ function row(layer) {
 
 function finish(text, command, isError) {
   status.textContent = "";
-  result.hidden = false;
-  result.className = isError ? "result msg error" : "result msg";
-  result.replaceChildren(document.createTextNode(text));
-  if (command) {
-    const code = document.createElement("code");
-    code.className = "cli";
-    code.textContent = `$ ${command}`;
-    result.append(" ", code);
-  }
+  show(result, text, command, isError);
   form.querySelector("button").disabled = false;
 }
 

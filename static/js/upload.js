@@ -56,10 +56,20 @@ function describe(form, data, req) {
   return `Copied ${names} (${human(req.size)}) into ${form.dataset.ref}:${form.elements.path.value.trim()}.`;
 }
 
-function show(box, text, command, isError) {
+// A sentence from the server, its `backticked` commands and paths shown as code.
+export function sentence(text) {
+  return text.split(/`([^`]+)`/).map((part, i) => {
+    if (i % 2 === 0) return document.createTextNode(part);
+    const code = document.createElement("code");
+    code.textContent = part;
+    return code;
+  });
+}
+
+export function show(box, text, command, isError) {
   box.hidden = false;
   box.className = isError ? "result msg error" : "result msg";
-  box.replaceChildren(document.createTextNode(text));
+  box.replaceChildren(...sentence(text));
   if (command) {
     const code = document.createElement("code");
     code.className = "cli";
@@ -119,6 +129,7 @@ function upload(form) {
       }
       show(result, `${describe(form, data, req)} Took ${elapsed}.`, data.command || req.command, false);
     } else {
+      if (uploaded) text.textContent = `${human(req.size)} uploaded in ${duration(uploaded)}; not ${form.dataset.kind === "load" ? "loaded" : "copied"}:`;
       show(result, data.error || `The server answered ${xhr.status}.`, "", true);
     }
   });
@@ -133,6 +144,43 @@ for (const form of document.querySelectorAll("form[data-upload]")) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     upload(form);
+  });
+}
+
+// docker commit without leaving the page: what was typed stays for a correction after an error.
+for (const form of document.querySelectorAll("form[data-commit]")) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const box = form.parentElement.querySelector("[data-commit-result]");
+    const button = form.querySelector("button");
+    const fields = form.elements;
+    const body = {
+      repository: fields.repository.value.trim(),
+      tag: fields.tag.value.trim(),
+      message: fields.message.value,
+      author: fields.author.value,
+      pause: fields.pause.checked,
+    };
+    button.disabled = true;
+    show(box, `Committing ${form.dataset.ref}…`, "", false);
+    try {
+      const response = await fetch(form.dataset.url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify(body),
+      });
+      const data = await response.json().catch(() => ({}));
+      if (response.ok) {
+        const id = data.id.replace("sha256:", "").slice(0, 12);
+        show(box, `Committed container ${form.dataset.ref} as image ${data.tag} (${id}).`, data.command, false);
+      } else {
+        show(box, data.error || `The server answered ${response.status}.`, "", true);
+      }
+    } catch {
+      show(box, "The commit could not reach the console: the connection broke. Try again.", "", true);
+    } finally {
+      button.disabled = false;
+    }
   });
 }
 

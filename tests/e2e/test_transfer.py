@@ -182,6 +182,50 @@ class TestFilesOnTheContainerPage:
         page.locator("h2:has-text('Files')").scroll_into_view_if_needed()
         screenshot(page, "container-files")
 
+    def test_a_failed_copy_says_so_on_the_progress_line_and_shows_code(self, page, make_container, tmp_path):
+        container = make_container()
+        note = tmp_path / "note.txt"
+        note.write_text("x\n")
+        page.goto(f"/hosts/local/containers/{container.name}/")
+        form = page.locator("form[data-kind=cp]")
+        form.locator("input[name=path]").fill("/no/such/dir")
+        form.locator("input[type=file]").set_input_files([str(note)])
+        form.locator("button:has-text('Upload')").click()
+        section = page.locator("section", has=form)
+        result = section.locator("[data-result]")
+        expect(result).to_contain_text("There is no directory /no/such/dir in container")
+        expect(result.locator("code")).to_have_text(f"docker exec {container.name} mkdir -p /no/such/dir")
+        expect(section.locator("[data-progress-text]")).to_contain_text("not copied")
+        expect(section.locator("[data-progress-text]")).not_to_contain_text("copying…")
+
+
+class TestCommitOnTheContainerPage:
+    def test_a_bad_name_is_explained_next_to_the_form_which_keeps_what_was_typed(
+        self, page, engine, make_container
+    ):
+        container = make_container()
+        page.goto(f"/hosts/local/containers/{container.name}/")
+        form = page.locator("form[data-commit]")
+        form.locator("input[name=repository]").fill("Bad Repo")
+        form.locator("input[name=tag]").fill("v1")
+        form.locator("input[name=message]").fill("first try")
+        form.locator("button:has-text('Commit')").click()
+        result = page.locator("[data-commit-result]")
+        expect(result).to_contain_text("'Bad Repo' is not a valid repository name")
+        expect(result).to_have_class("result msg error")
+        expect(form.locator("input[name=repository]")).to_have_value("Bad Repo")
+        expect(form.locator("input[name=message]")).to_have_value("first try")
+        screenshot(page, "container-commit-bad-name")
+
+        repository = f"dconsole-test/e2e-commit-{unique('c').lower()}"
+        form.locator("input[name=repository]").fill(repository)
+        form.locator("button:has-text('Commit')").click()
+        expect(result).to_contain_text(f"Committed container {container.name} as image {repository}:v1 (")
+        expect(result.locator(".cli")).to_have_text(
+            f"$ docker commit -m 'first try' {container.name} {repository}:v1"
+        )
+        assert engine.images.get(f"{repository}:v1").attrs["Comment"] == "first try"
+
 
 def _token(console_server) -> str:
     env = console_server["env"]
