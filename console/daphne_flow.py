@@ -27,9 +27,12 @@ import asyncio
 import json
 import logging
 import os
+import re
 import select
 import threading
 from functools import partial
+
+from console.threads import in_own_thread
 
 log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -155,7 +158,7 @@ class SpooledRequest:
         stop = threading.Event()
         pump = partial(_pump, os.dup(source), os.dup(transport.fileno()), bool(protocol.chunked), stop, watch)
         try:
-            await asyncio.to_thread(pump)
+            await in_own_thread(pump)
         finally:
             stop.set()  # a cancelled request (the client left) stops the thread at its next wait
         return True
@@ -237,31 +240,61 @@ def install() -> bool:
     return True
 
 
-def _refuse_too_large(request) -> None:
-    """A 413 written straight to the socket, then the connection closed: the body is not spooled."""
-    from console.uploads import too_large_sentence
+# Only these routes take large bodies (docker load, docker cp into a container); every other
+# body is a form or a JSON document. Twisted spools a body to disk before the application, and
+# so its login check, sees the request: the limits are applied as the body arrives.
+UPLOAD_PATH = re.compile(rb"^/api/v1/hosts/[^/?]+/(images/load|containers/[^/?]+/archive)(\?|$)")
+SMALL_BODY_LIMIT = 4 * CHUNK
 
+
+def _refuse(request, status: bytes, error: str, code: str) -> None:
+    """An answer written straight to the socket, then the connection closed: the body is not spooled."""
     request._console_refused = True
-    body = json.dumps({"error": too_large_sentence(_limit()), "code": "too_large"}).encode()
+    body = json.dumps({"error": error, "code": code}).encode()
     transport = request.channel.transport
     transport.write(
-        b"HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\n"
+        b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n"
         + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
         + body
-    )
+    )  # fmt: skip
     transport.loseConnection()
 
 
-def _limit() -> int:
+def _refuse_too_large(request) -> None:
+    from console.uploads import too_large_sentence
+
+    if request._console_limit == SMALL_BODY_LIMIT:
+        error = f"The body is larger than {SMALL_BODY_LIMIT // CHUNK} MiB: no form or JSON here is that big."
+    else:
+        error = too_large_sentence(request._console_limit)
+    _refuse(request, b"413 Content Too Large", error, "too_large")
+
+
+def _body_limit(request) -> float:
+    """The most this request's body may hold: the upload limit on the upload routes, else little."""
     from django.conf import settings
 
-    return settings.UPLOAD_LIMIT_BYTES
+    if not UPLOAD_PATH.match(getattr(request.channel, "_path", b"")):
+        return SMALL_BODY_LIMIT
+    return settings.UPLOAD_LIMIT_BYTES or float("inf")
+
+
+def _has_credentials(request) -> bool:
+    """A token or a session cookie (checked by the application): without either, an upload
+    would be spooled only to be refused."""
+    from django.conf import settings
+
+    headers = request.requestHeaders
+    cookies = b";".join(headers.getRawHeaders(b"cookie") or [])
+    return headers.hasHeader(b"authorization") or settings.SESSION_COOKIE_NAME.encode() + b"=" in cookies
 
 
 def _patch_body_reading():
-    """Twisted spools every body to a file before daphne sees the request: the upload limit
-    is checked here, as the body arrives (a 4 TB upload must not fill the disk first), and
-    a large body is read from the socket 1 MiB at a time rather than 64 KiB."""
+    """Twisted spools every body to a file before daphne sees the request: the limits are
+    checked here, as the body arrives (a 4 TB upload must not fill the disk first, nor a
+    large body to a route that takes none), and a large body is read from the socket 1 MiB
+    at a time rather than 64 KiB. Twisted's own parsing of multipart forms (the whole body
+    in memory, ~14 times its size, before any login check) is turned off: Django parses."""
     from daphne.http_protocol import WebRequest
 
     got_length, content_chunk = WebRequest.gotLength, WebRequest.handleContentChunk
@@ -269,8 +302,12 @@ def _patch_body_reading():
     def gotLength(self, length):  # noqa: N802 - twisted names it
         got_length(self, length)
         self._console_received = 0
+        self._console_limit = _body_limit(self)
         transport = getattr(getattr(self, "channel", None), "transport", None)
-        if length is not None and _limit() and length > _limit():
+        if self._console_limit > SMALL_BODY_LIMIT and length != 0 and not _has_credentials(self):
+            sentence = "Log in or send `Authorization: Bearer <token>`."
+            _refuse(self, b"401 Unauthorized", sentence, "unauthenticated")
+        elif length is not None and length > self._console_limit:
             _refuse_too_large(self)
         elif (length is None or length > CHUNK) and getattr(transport, "bufferSize", CHUNK) < CHUNK:
             transport.bufferSize = CHUNK
@@ -279,13 +316,14 @@ def _patch_body_reading():
         if getattr(self, "_console_refused", False):
             return
         self._console_received = getattr(self, "_console_received", 0) + len(data)
-        if _limit() and self._console_received > _limit():
+        if self._console_received > getattr(self, "_console_limit", SMALL_BODY_LIMIT):
             _refuse_too_large(self)
             return
         content_chunk(self, data)
 
     WebRequest.gotLength = gotLength
     WebRequest.handleContentChunk = handleContentChunk
+    WebRequest._parsePOSTFormSubmission = property(lambda self: False, lambda self, value: None)
 
 
 def _patch_errors_after_start():

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from console.engine import BadRequest, EngineError
+from console.threads import in_own_thread
 
 SCOPE_KEY = "console.upload"
 CHUNK = 256 * 1024
@@ -274,30 +275,31 @@ async def send_in_thread(chunks: AsyncIterator[bytes], call, block: int = 1024 *
         finally:
             stopped.set()
 
-    def put(item) -> bool:
+    async def put(item) -> bool:
+        """Into the queue, waiting (on the event loop, not a pool thread) while the engine is behind."""
         while not stopped.is_set():
             try:
-                blocks.put(item, timeout=0.2)
+                blocks.put_nowait(item)
                 return True
             except queue.Full:
-                continue
+                await asyncio.sleep(0.005)
         return False
 
-    worker = asyncio.ensure_future(asyncio.to_thread(run))
+    worker = asyncio.ensure_future(in_own_thread(run))
     pending = bytearray()
     try:
         async for chunk in chunks:
             pending += chunk
             if len(pending) >= block:
-                if not await asyncio.to_thread(put, bytes(pending)):
+                if not await put(bytes(pending)):
                     break  # the engine answered before the end (an error): its answer is the news
                 pending.clear()
         else:
             if pending:
-                await asyncio.to_thread(put, bytes(pending))
-            await asyncio.to_thread(put, _END)
+                await put(bytes(pending))
+            await put(_END)
     except BaseException:
-        await asyncio.to_thread(put, ConnectionAbortedError("the upload was cut short"))
+        await put(ConnectionAbortedError("the upload was cut short"))
         try:
             await worker
         except Exception:  # noqa: BLE001 - the engine's complaint about a cut body is not the news

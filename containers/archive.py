@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator
 
 from console.engine import BadRequest, EngineError, NotFound, client, engine_call
+from console.threads import in_own_thread
 from console.uploads import UploadStream, send_in_thread
 from containers.docker_api import docker_cli
 
@@ -101,7 +102,7 @@ async def put(host, ref: str, path, upload: UploadStream, mode: int = 0o644) -> 
                 raise BadRequest("Choose at least one file to copy (multipart field `file`).")
             archive = await asyncio.to_thread(_tar_of, files, mode)
             try:
-                await asyncio.to_thread(_put, host, ref, path, archive)
+                await in_own_thread(_put, host, ref, path, archive)
             finally:
                 archive.close()
         finally:

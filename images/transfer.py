@@ -22,6 +22,7 @@ from console.engine import (
     BadRequest,
     EngineError,
     NotFound,
+    checked_ref,
     client,
     engine_call,
 )
@@ -53,6 +54,8 @@ def check_save(host, refs: list[str]) -> tuple[list[str], str, str]:
     refs = [ref.strip() for ref in refs if ref and ref.strip()]
     if not refs:
         raise BadRequest("Say which images to save: `?ref=NAME` (repeat it for several).")
+    for ref in refs:
+        checked_ref(ref)
     api = client(host).api
     for ref in refs:  # the engine's own answer for a missing one is "reference does not exist"
         try:

@@ -473,3 +473,87 @@ class TestUploadLimitInDaphne:
                 pass
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
         assert b'"code": "too_large"' in answer
+
+    def _declare(self, console_server, path: str, length: int, headers: dict):
+        url = urlsplit(console_server["url"])
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        connection.putrequest("POST", path)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.putheader("Content-Length", str(length))
+        connection.endheaders()  # no body sent at all
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+
+    def test_an_upload_without_credentials_is_refused_before_its_body(self, console_server):
+        status, error = self._declare(
+            console_server,
+            "/api/v1/hosts/local/images/load",
+            50 * 1024 * 1024,
+            {"Content-Type": "application/x-tar"},
+        )
+        assert (status, error["code"]) == (401, "unauthenticated")
+
+    def test_a_large_body_to_a_route_that_takes_no_upload_is_refused_before_it(self, console_server):
+        token = _token(console_server)
+        status, error = self._declare(
+            console_server,
+            "/api/v1/hosts/",
+            10 * 1024 * 1024,
+            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        assert (status, error["code"]) == (413, "too_large")
+        assert "no form or JSON here is that big" in error["error"]
+
+    def test_a_multipart_body_is_left_to_the_application(self, console_server):
+        """Twisted used to parse multipart bodies itself, in memory (~14 times their size, before
+        any login check), and answer a malformed one with a bare 400 and no sentence."""
+        url = urlsplit(console_server["url"])
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        connection.request(
+            "POST",
+            "/api/v1/hosts/local/images/load",
+            body=b"hello",
+            headers={
+                "Authorization": f"Bearer {_token(console_server)}",
+                "Content-Type": "multipart/form-data; boundary=zzz",
+            },
+        )
+        response = connection.getresponse()
+        assert response.status == 400
+        assert response.getheader("Content-Type") == "application/json"
+        assert json.loads(response.read())["error"]
+
+
+class TestManyTransfersAtOnce:
+    def test_eight_loads_at_once_all_finish_while_the_server_answers(self, console_server, saved_tar):
+        """Each load held one of asyncio's 6 pool threads for its engine call, and the hand-off
+        of every block needed another: six at once froze the server for good."""
+        import threading
+
+        path, tag, image_id = saved_tar
+        token = _token(console_server)
+        url = urlsplit(console_server["url"])
+        body = Path(path).read_bytes()
+        answers: list = []
+
+        def load():
+            connection = http.client.HTTPConnection(url.hostname, url.port, timeout=170)
+            connection.request(
+                "POST",
+                "/api/v1/hosts/local/images/load",
+                body=body,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-tar"},
+            )
+            response = connection.getresponse()
+            answers.append((response.status, json.loads(response.read())))
+
+        loads = [threading.Thread(target=load) for _ in range(8)]
+        for thread in loads:
+            thread.start()
+        hosts = _get(http.client.HTTPConnection(url.hostname, url.port, timeout=60), "/api/v1/hosts/", token)
+        assert hosts.status == 200
+        for thread in loads:
+            thread.join(timeout=175)
+        assert [status for status, _ in answers] == [200] * 8, answers
+        assert all(answer["loaded"] == [tag] for _, answer in answers)

@@ -238,6 +238,12 @@ class TestSaveLoad:
         finally:
             proxy.kill()
 
+    async def test_a_ref_with_a_dot_dot_segment_is_refused_before_the_engine(self, token, make_container):
+        container = make_container()
+        saved = await save(token, f"../containers/{container.name}")
+        assert saved.status == 400
+        assert saved.json()["code"] == "bad_request"
+
     async def test_it_requires_a_ref(self, token):
         saved = await request("GET", f"{BASE}/save", token, query={"ref": ""})
         assert saved.status == 400
