@@ -36,7 +36,8 @@ class TestLogsPage:
         response = web.get(page_url(container.name, "logs") + "?tail=lots")
         assert response.status_code == 200
         html = response.content.decode()
-        assert "`tail` must be a number of lines or `all`, not &#x27;lots&#x27;." in html
+        sentence = "<code>tail</code> must be a number of lines or <code>all</code>, not &#x27;lots&#x27;."
+        assert sentence in html
         assert f"$ docker logs -f --tail 200 {container.name}" in html
 
     def test_it_names_the_log_driver(self, web, local_host, make_container):

@@ -25,7 +25,7 @@ class TestStop:
         response = csrf_post(
             web, f"/hosts/local/containers/{container.name}/stop/", {"t": timeout}, follow=True
         )
-        assert "`t` must be a whole number" in response.content.decode()
+        assert "<code>t</code> must be a whole number" in response.content.decode()
         container.reload()
         assert container.status == "running"
 

@@ -82,7 +82,8 @@ class TestLoadPage:
         load.locator("input[type=file]").set_input_files(str(junk))
         load.locator("button:has-text('Load')").click()
         result = load.locator("[data-result]")
-        expect(result).to_contain_text("is not a tar as `docker save` makes it")
+        expect(result).to_contain_text("is not a tar as docker save makes it")
+        expect(result.locator("code")).to_have_text("docker save")
         expect(result).to_have_class("result msg error")
         screenshot(page, "transfer-load-error")
 
@@ -388,6 +389,10 @@ class TestSaveRelayInDaphne:
                 response.read()
         finally:
             proxy.kill()
+            _manage_shell(
+                console_server,
+                f"from console.models import Host; Host.objects.filter(name={name!r}).delete()",
+            )
         log = console_server["log"].read_text()
         assert "went away while streaming `docker save" in log
         assert "already been started" not in log  # daphne's 500 page after the start (patched away)

@@ -2,6 +2,7 @@
 follow a start or a removal, buttons that show they work, the logs page's Since check and search."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -112,6 +113,10 @@ class TestLivePagesFollowTheContainer:
 class TestButtonsAtWork:
     def test_stop_says_stopping_while_the_engine_waits(self, page, make_container):
         container = make_container(IGNORES_TERM, network_mode="none")
+        for _ in range(100):  # the trap is set once it says "up": a TERM before that stops it at once
+            if b"up" in container.logs():
+                break
+            time.sleep(0.05)
         page.goto(f"/hosts/local/containers/{container.name}/")
         page.locator(".pagehead button:has-text('Stop')").click(no_wait_after=True)  # it answers after 10 s
         # Playwright's locators wait for the navigation the form started; the page meanwhile is read directly.
