@@ -136,6 +136,9 @@ export function refreshHead() {
 
 async function fetchHead() {
   const head = document.querySelector(".pagehead");
+  // An action sent from this header is under way (its button says "Stopping…"): its answer
+  // brings the next page; a fresh header now would drop that state and the form with it.
+  if (head?.querySelector("form[aria-busy]")) return "";
   try {
     const response = await fetch(location.href, { headers: { "X-Live-Fragment": "head" }, cache: "no-store" });
     if (!response.ok || response.redirected || removed) return "";

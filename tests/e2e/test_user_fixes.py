@@ -1,6 +1,7 @@
 """A new user's reports, checked in the browser: the Tag… popover on the last row, live pages that
 follow a start or a removal, buttons that show they work, the logs page's Since check and search."""
 
+import json
 import re
 import time
 
@@ -118,16 +119,23 @@ class TestButtonsAtWork:
                 break
             time.sleep(0.05)
         page.goto(f"/hosts/local/containers/{container.name}/")
-        page.locator(".pagehead button:has-text('Stop')").click(no_wait_after=True)  # it answers after 10 s
-        # Playwright's locators wait for the navigation the form started; the page meanwhile is read directly.
-        buttons = page.evaluate(
-            """() => new Promise((done) => setTimeout(() => done(
-                [...document.querySelectorAll('.pagehead .actions-bar button')]
-                  .map((b) => [b.textContent.trim(), b.disabled])), 300))"""
+        # While the form's POST is out, this Chromium runs no evaluate for Playwright: the page
+        # records what its buttons said, and the record is read once the answer has arrived.
+        page.evaluate(
+            """() => new MutationObserver(() => {
+                const buttons = [...document.querySelectorAll('.pagehead .actions-bar button')]
+                  .map((b) => [b.textContent.trim(), b.disabled]);
+                if (buttons.some(([text, disabled]) => text === 'Stopping…' && disabled)) {
+                  sessionStorage.setItem('stop-buttons', JSON.stringify(buttons));
+                }
+              }).observe(document.querySelector('.pagehead'),
+                         {subtree: true, childList: true, characterData: true, attributes: true})"""
         )
+        page.locator(".pagehead button:has-text('Stop')").click(no_wait_after=True)  # it answers after 10 s
+        expect(page.locator("[data-state-badge]")).to_have_text(re.compile(r"^exited"), timeout=30_000)
+        buttons = json.loads(page.evaluate("() => sessionStorage.getItem('stop-buttons')") or "[]")
         assert ["Stopping…", True] in buttons
         assert ["Kill", False] in buttons  # still there: for a process that ignores the stop
-        expect(page.locator("[data-state-badge]")).to_have_text(re.compile(r"^exited"), timeout=30_000)
         screenshot(page, "stop-finished")  # a screenshot waits for the navigation: the state after
 
 
