@@ -250,14 +250,7 @@ class TestThroughDaphne:
         url = urlsplit(console_server["url"])
         body = Path(path).read_bytes()
 
-        loaded = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
-        loaded.request(
-            "POST",
-            "/api/v1/hosts/local/images/load",
-            body=body,
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-tar"},
-        )
-        answer = loaded.getresponse()
+        answer = _load(url, token, body)
         assert answer.status == 200, answer.read()
         assert answer.read().startswith(f'{{"loaded": ["{tag}"]'.encode())
 
@@ -274,14 +267,7 @@ class TestThroughDaphne:
         engine.images.remove(image_id, force=True)
         with pytest.raises(docker.errors.ImageNotFound):
             engine.images.get(image_id)
-        again = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
-        again.request(
-            "POST",
-            "/api/v1/hosts/local/images/load",
-            body=bytes(received),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-tar"},
-        )
-        assert again.getresponse().status == 200
+        assert _load(url, token, bytes(received)).status == 200
         assert engine.images.get(tag).id == image_id
 
 
@@ -295,6 +281,18 @@ def big_image(engine, test_image):
     saved = subprocess.run(["docker", "save", tag], capture_output=True, check=True).stdout
     yield tag, saved
     engine.images.remove(image_id, force=True)
+
+
+def _load(url, token: str, body: bytes, timeout: float = 120):
+    """POST a tar to the load API of the console at `url` (a urlsplit); the response."""
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+    connection.request(
+        "POST",
+        "/api/v1/hosts/local/images/load",
+        body=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-tar"},
+    )
+    return connection.getresponse()
 
 
 def _get(connection, path: str, token: str):
@@ -543,14 +541,7 @@ class TestManyTransfersAtOnce:
         answers: list = []
 
         def load():
-            connection = http.client.HTTPConnection(url.hostname, url.port, timeout=170)
-            connection.request(
-                "POST",
-                "/api/v1/hosts/local/images/load",
-                body=body,
-                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-tar"},
-            )
-            response = connection.getresponse()
+            response = _load(url, token, body, timeout=170)
             answers.append((response.status, json.loads(response.read())))
 
         loads = [threading.Thread(target=load) for _ in range(8)]
