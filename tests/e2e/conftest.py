@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.conftest import build_image, unique
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -118,3 +120,21 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+BLOB_MB = 24  # large enough for the progress line to have something to say
+
+
+@pytest.fixture
+def saved_tar(engine, test_image, tmp_path):
+    """A labelled image with a random 24 MB layer, saved to a file and removed; (path, tag, id)."""
+    tag = f"dconsole-test/e2e-load:{unique('l')}"
+    image_id = build_image(
+        engine, tag, f'RUN ["/bin/sh", "-c", "dd if=/dev/urandom of=/blob bs=1M count={BLOB_MB}"]\n'
+    )
+    path = tmp_path / "e2e image.tar"
+    with open(path, "wb") as out:
+        for chunk in engine.images.get(tag).save(named=True):
+            out.write(chunk)
+    engine.images.remove(image_id, force=True)
+    return path, tag, image_id
